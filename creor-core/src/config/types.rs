@@ -1,0 +1,155 @@
+//! The resolved configuration shared by every part of creor. These types are the contract
+//! between the loader and its consumers (permission engine, sandbox translation, scanner).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secrets::SecretsConfig;
+
+/// A permission level. Ordered so that `max` is "the strictest": allow < ask < deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Runs without asking.
+    Allow,
+    /// Needs a user's approval (denied when headless).
+    Ask,
+    /// Never runs.
+    Deny,
+}
+
+/// Where a setting came from, low → high precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    /// creor's built-in defaults.
+    Builtin,
+    /// The user's global file.
+    Global,
+    /// The project's `creor.json`.
+    Project,
+    /// The project's `creor.local.json`.
+    Local,
+    /// The selected profile.
+    Profile,
+    /// The managed `/etc/creor/creor.json`.
+    Managed,
+    /// Command-line flags.
+    Cli,
+}
+
+impl Layer {
+    /// Whether a deny from this layer holds against a narrower allow from the project
+    /// (POLICY.md §3 "sticky denies").
+    pub fn deny_is_sticky(self) -> bool {
+        matches!(self, Layer::Global | Layer::Profile | Layer::Managed | Layer::Cli)
+    }
+}
+
+/// One permission rule as written in some layer: `permissions.<tool>.<pattern> = <level>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Rule {
+    /// Tool name (`read`, `bash`, …) or `*` for every tool.
+    pub tool: String,
+    /// Pattern (`*` when the tool's value was a bare level).
+    pub pattern: String,
+    /// The level the rule assigns.
+    pub level: Level,
+    /// Which layer wrote it.
+    pub layer: Layer,
+    /// The file it came from (None for built-ins and CLI flags).
+    pub source: Option<PathBuf>,
+}
+
+/// What happens to an `ask` when nobody can answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnAsk {
+    /// Show a card (interactive) — headless still denies.
+    #[default]
+    Ask,
+    /// Deny with reason `needs-approval-headless`.
+    Deny,
+    /// Abort the run non-zero.
+    Fail,
+}
+
+/// `sandbox.network.policy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkMode {
+    /// Only loopback inside the sandbox.
+    #[default]
+    BlockAll,
+    /// Only `allowedHosts`, through creor's proxy.
+    AllowSpecific,
+    /// The host network.
+    AllowAll,
+}
+
+/// The `sandbox.network` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkSettings {
+    /// The policy.
+    pub policy: NetworkMode,
+    /// Host patterns allowed under `allow_specific`.
+    pub allowed_hosts: Vec<String>,
+    /// Host patterns always refused (beat allowed).
+    pub denied_hosts: Vec<String>,
+}
+
+/// The `sandbox` section, resolved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxSettings {
+    /// Network policy.
+    pub network: NetworkSettings,
+    /// Extra read-only paths (`~` expanded by the loader).
+    pub read_only: Vec<PathBuf>,
+    /// Extra read-write paths (`~` expanded by the loader).
+    pub read_write: Vec<PathBuf>,
+    /// Opt-in to the degraded landlock+seccomp-only mode where namespaces are unavailable.
+    pub allow_degraded: bool,
+    /// Timeout for one command, seconds.
+    pub timeout_secs: Option<u64>,
+    /// Max processes inside one sandbox.
+    pub max_processes: Option<u64>,
+    /// Memory cap in bytes.
+    pub max_memory: Option<u64>,
+    /// Max file size in bytes.
+    pub max_file_size: Option<u64>,
+    /// Size cap of the private `/tmp`, bytes.
+    pub tmp_size: Option<u64>,
+}
+
+/// `provider`: the model endpoint. The API key is read from the env var it names, never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    /// `openai` or `anthropic`.
+    pub kind: String,
+    /// Base URL of the API.
+    pub base_url: Option<String>,
+    /// Model name.
+    pub model: Option<String>,
+    /// Name of the env var holding the key.
+    pub api_key_env: Option<String>,
+}
+
+/// The merged configuration of one session, with the profile resolved and pinned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedConfig {
+    /// Canonical project directory.
+    pub project: PathBuf,
+    /// The selected profile, if any, and why it was selected.
+    pub profile: Option<String>,
+    /// Every permission rule of every layer (order carries no meaning).
+    pub rules: Vec<Rule>,
+    /// What to do with asks nobody can answer.
+    pub on_ask: OnAsk,
+    /// Sandbox settings.
+    pub sandbox: SandboxSettings,
+    /// Model provider.
+    pub provider: Option<ProviderConfig>,
+    /// Secret scanner extensions.
+    pub secrets: SecretsConfig,
+}

@@ -1,0 +1,53 @@
+//! One module per subcommand. Each exposes its clap arguments and a `run` returning the exit
+//! code; errors carry their exit code through [`Exit`].
+
+use std::fmt;
+use std::process::ExitCode;
+
+pub mod config;
+pub mod doctor;
+pub mod exec;
+pub mod hook;
+pub mod policy;
+pub mod sandbox;
+pub mod scan;
+pub mod tui;
+
+/// An error with the exit code it must produce (2: config/usage error, 125: sandbox setup).
+#[derive(Debug)]
+pub struct Exit {
+    /// Process exit code.
+    pub code: u8,
+    /// One-line message for stderr.
+    pub message: String,
+}
+
+impl Exit {
+    /// A configuration or usage error: exit 2.
+    pub fn config(message: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(Exit {
+            code: 2,
+            message: message.into(),
+        })
+    }
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// Prints an error chain as `creor: …` and picks its exit code (1 unless it carries one).
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    let code = err.downcast_ref::<Exit>().map_or(1, |e| e.code);
+    eprintln!("creor: {err:#}");
+    ExitCode::from(code)
+}
+
+/// Placeholder for commands not built yet: exit 2 naming the command.
+pub fn not_built(what: &str) -> anyhow::Result<ExitCode> {
+    Err(Exit::config(format!("`{what}` is not implemented yet")))
+}

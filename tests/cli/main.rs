@@ -1,0 +1,10 @@
+//! End-to-end tests of the `creor` binary. One test binary; one module per feature.
+
+mod util;
+
+#[test]
+fn prints_version() {
+    let out = util::creor().arg("--version").output().expect("run creor");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("creor "));
+}
