@@ -6,4 +6,5 @@
 
 pub mod config;
 pub mod permission;
+pub mod sandbox_policy;
 pub mod secrets;

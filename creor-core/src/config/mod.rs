@@ -5,6 +5,8 @@
 //! project `creor.json` < `creor.local.json` < selected profile < managed
 //! `/etc/creor/creor.json` < CLI flags. A broken file is an error, never a silent default.
 
+mod load;
 mod types;
 
+pub use load::{load, ConfigError, LoadOptions};
 pub use types::*;

@@ -43,7 +43,10 @@ impl Layer {
     /// Whether a deny from this layer holds against a narrower allow from the project
     /// (POLICY.md §3 "sticky denies").
     pub fn deny_is_sticky(self) -> bool {
-        matches!(self, Layer::Global | Layer::Profile | Layer::Managed | Layer::Cli)
+        matches!(
+            self,
+            Layer::Global | Layer::Profile | Layer::Managed | Layer::Cli
+        )
     }
 }
 
