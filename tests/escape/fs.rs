@@ -1,0 +1,198 @@
+//! Filesystem: the floor (`~/.ssh`, `~/.aws`, `~/.gnupg`), home, other projects, system dirs.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{host, read_denied, unique, write_denied, Case, Outcome, Run, ABSENT, REFUSED_WRITE};
+use crate::{case, ensure};
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        case!("fs", read_ssh_private_key),
+        case!("fs", read_ssh_config),
+        case!("fs", read_aws_credentials),
+        case!("fs", read_gnupg_private_key),
+        case!("fs", read_netrc_in_home),
+        case!("fs", list_home_shows_no_floor),
+        case!("fs", list_ssh_dir),
+        case!("fs", read_other_project),
+        case!("fs", write_other_project),
+        case!("fs", read_root_home),
+        case!("fs", read_etc_shadow),
+        case!("fs", create_file_in_etc),
+        case!("fs", open_etc_passwd_for_writing),
+        case!("fs", create_file_in_usr_bin),
+        case!("fs", create_file_in_usr_local_bin),
+        case!("fs", write_host_run),
+        case!("fs", host_tmp_file_invisible),
+        case!("fs", tmp_write_does_not_reach_host),
+        case!("fs", tmp_is_fresh_per_exec),
+        case!("fs", open_host_block_device),
+        case!("fs", open_dev_mem),
+        case!("fs", hardlink_etc_shadow_into_project),
+    ]
+}
+
+fn read_ssh_private_key(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home(".ssh/id_ed25519"))
+}
+
+fn read_ssh_config(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home(".ssh/config"))
+}
+
+fn read_aws_credentials(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home(".aws/credentials"))
+}
+
+fn read_gnupg_private_key(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home(".gnupg/private-keys-v1.d/key.key"))
+}
+
+fn read_netrc_in_home(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home(".netrc"))
+}
+
+/// `ls ~`: either refused, or a listing without the floor directories and other projects.
+fn list_home_shows_no_floor(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["ls", &r.home("")]);
+    if out.first().starts_with("ok") {
+        for name in [".ssh", ".aws", ".gnupg", ".netrc"] {
+            ensure!(!out.data().lines().any(|l| l == name), "`{name}` is listed in $HOME inside the sandbox\n{out}");
+        }
+        let src = r.probe_in(&["ls", &r.home("src")]);
+        if src.first().starts_with("ok") {
+            ensure!(!src.data().lines().any(|l| l == "other-project"), "another project is visible under ~/src\n{src}");
+        }
+        Ok(())
+    } else {
+        out.refused(ABSENT)
+    }
+}
+
+fn list_ssh_dir(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["ls", &r.home(".ssh")]);
+    out.refused(ABSENT)?;
+    ensure!(!out.stdout.contains("id_ed25519"), "key file name leaked\n{out}");
+    Ok(())
+}
+
+fn read_other_project(r: &mut Run) -> Outcome {
+    read_denied(r, &r.home("src/other-project/secret.txt"))
+}
+
+fn write_other_project(r: &mut Run) -> Outcome {
+    let target = r.home("src/other-project/evil.txt");
+    write_denied(r, &target, REFUSED_WRITE)?;
+    write_denied(r, &r.home("src/other-project/secret.txt"), REFUSED_WRITE)
+}
+
+/// Root's home is never mounted; as root the harness plants a marker there.
+fn read_root_home(r: &mut Run) -> Outcome {
+    let marker = Path::new("/root").join(format!(".{}", unique("root-marker")));
+    if r.world.id.is_root() || unsafe_is_root() {
+        fs::write(&marker, format!("{}-rootmarker", r.world.secret)).map_err(|e| format!("plant {}: {e}", marker.display()))?;
+        r.cleanup_paths.push(marker.clone());
+    }
+    let out = r.probe_in(&["read", &marker.display().to_string()]);
+    out.refused(ABSENT)?;
+    ensure!(!out.stdout.contains("rootmarker"), "root's file leaked\n{out}");
+    Ok(())
+}
+
+fn unsafe_is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn read_etc_shadow(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["read", "/etc/shadow"]);
+    out.refused(ABSENT)?;
+    ensure!(!out.stdout.contains("root:"), "shadow content leaked\n{out}");
+    Ok(())
+}
+
+fn create_file_in_etc(r: &mut Run) -> Outcome {
+    let p = format!("/etc/{}", unique("etc"));
+    r.cleanup_paths.push(p.clone().into());
+    write_denied(r, &p, &["EROFS", "EACCES", "EPERM"])?;
+    host::absent(Path::new(&p))
+}
+
+/// Opening for write is enough to prove the refusal; nothing is written even if it succeeded.
+fn open_etc_passwd_for_writing(r: &mut Run) -> Outcome {
+    let before = fs::read("/etc/passwd").ok();
+    let out = r.probe_in(&["openw", "/etc/passwd"]);
+    out.refused(&["EROFS", "EACCES", "EPERM"])?;
+    host::unchanged(Path::new("/etc/passwd"), &before)
+}
+
+fn create_file_in_usr_bin(r: &mut Run) -> Outcome {
+    let p = format!("/usr/bin/{}", unique("usrbin"));
+    r.cleanup_paths.push(p.clone().into());
+    write_denied(r, &p, &["EROFS", "EACCES", "EPERM"])?;
+    host::absent(Path::new(&p))
+}
+
+fn create_file_in_usr_local_bin(r: &mut Run) -> Outcome {
+    let p = format!("/usr/local/bin/{}", unique("usrlocal"));
+    r.cleanup_paths.push(p.clone().into());
+    write_denied(r, &p, &["EROFS", "EACCES", "EPERM", "ENOENT"])?;
+    host::absent(Path::new(&p))
+}
+
+/// `/run` holds sockets and PID files of host daemons; it is never mounted.
+fn write_host_run(r: &mut Run) -> Outcome {
+    let p = format!("/run/{}", unique("run"));
+    r.cleanup_paths.push(p.clone().into());
+    write_denied(r, &p, REFUSED_WRITE)?;
+    host::absent(Path::new(&p))
+}
+
+fn host_tmp_file_invisible(r: &mut Run) -> Outcome {
+    let p = format!("/tmp/{}", unique("hosttmp"));
+    fs::write(&p, format!("{}-hosttmp", r.world.secret)).map_err(|e| e.to_string())?;
+    r.cleanup_paths.push(p.clone().into());
+    let out = r.probe_in(&["read", &p]);
+    out.refused(&["ENOENT"])?;
+    ensure!(!out.stdout.contains("-hosttmp"), "host /tmp content leaked\n{out}");
+    Ok(())
+}
+
+/// The sandbox's `/tmp` is private: a write there succeeds but never lands in the host's `/tmp`.
+fn tmp_write_does_not_reach_host(r: &mut Run) -> Outcome {
+    let p = format!("/tmp/{}", unique("tmpw"));
+    r.cleanup_paths.push(p.clone().into());
+    let out = r.probe_in(&["write", &p, "from-sandbox"]);
+    out.succeeded().map_err(|e| format!("writing the private /tmp must work: {e}"))?;
+    host::absent(Path::new(&p)).map_err(|e| format!("{e}\n{out}"))
+}
+
+fn tmp_is_fresh_per_exec(r: &mut Run) -> Outcome {
+    let p = format!("/tmp/{}", unique("fresh"));
+    r.cleanup_paths.push(p.clone().into());
+    r.probe_in(&["write", &p, "first-exec"]).succeeded()?;
+    let out = r.probe_in(&["read", &p]);
+    out.refused(&["ENOENT"]).map_err(|e| format!("a file from a previous exec survived in /tmp: {e}"))
+}
+
+fn open_host_block_device(r: &mut Run) -> Outcome {
+    let dev = fs::read_dir("/sys/block")
+        .ok()
+        .and_then(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).find(|n| !n.starts_with("loop")))
+        .unwrap_or_else(|| "sda".into());
+    let out = r.probe_in(&["read", &format!("/dev/{dev}")]);
+    out.refused(&["ENOENT", "EACCES", "EPERM"])
+}
+
+fn open_dev_mem(r: &mut Run) -> Outcome {
+    r.probe_in(&["read", "/dev/mem"]).refused(&["ENOENT", "EACCES", "EPERM"])?;
+    r.probe_in(&["read", "/dev/kmsg"]).refused(&["ENOENT", "EACCES", "EPERM"])
+}
+
+fn hardlink_etc_shadow_into_project(r: &mut Run) -> Outcome {
+    let link = r.p("shadow-link");
+    let out = r.probe_in(&["link", "/etc/shadow", &link]);
+    out.refused(&["EXDEV", "EPERM", "EACCES", "ENOENT"])?;
+    host::absent(Path::new(&link))
+}

@@ -1,0 +1,72 @@
+//! IPC and signals: host SysV objects, POSIX shm, host processes of the same uid.
+
+use std::path::Path;
+
+use crate::support::{host, unique, Case, Outcome, Run};
+use crate::{case, ensure};
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        case!("ipc", sysv_shm_of_host_invisible),
+        case!("ipc", sysv_msg_queue_of_host_invisible),
+        case!("ipc", posix_shm_file_of_host_invisible),
+        case!("ipc", kill_host_process_by_pid),
+        case!("ipc", kill_minus_one_spares_host),
+    ]
+}
+
+fn key() -> libc::key_t {
+    0x4352_0000 | (std::process::id() as libc::key_t & 0xffff)
+}
+
+fn sysv_shm_of_host_invisible(r: &mut Run) -> Outcome {
+    let k = key();
+    // SAFETY: plain syscall; the segment is removed below.
+    let id = unsafe { libc::shmget(k, 4096, libc::IPC_CREAT | 0o666) };
+    ensure!(id >= 0, "host shmget failed: {}", std::io::Error::last_os_error());
+    let out = r.probe_in(&["shm", &k.to_string()]);
+    // SAFETY: removes the segment created above.
+    unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
+    out.refused(&["ENOENT"])
+}
+
+fn sysv_msg_queue_of_host_invisible(r: &mut Run) -> Outcome {
+    let k = key() + 1;
+    // SAFETY: plain syscall; the queue is removed below.
+    let id = unsafe { libc::msgget(k, libc::IPC_CREAT | 0o666) };
+    ensure!(id >= 0, "host msgget failed: {}", std::io::Error::last_os_error());
+    let out = r.probe_in(&["msg", &k.to_string()]);
+    // SAFETY: removes the queue created above.
+    unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
+    out.refused(&["ENOENT"])
+}
+
+fn posix_shm_file_of_host_invisible(r: &mut Run) -> Outcome {
+    let p = format!("/dev/shm/{}", unique("posixshm"));
+    std::fs::write(&p, format!("{}-shm", r.world.secret)).map_err(|e| format!("write {p}: {e}"))?;
+    crate::support::world::set_mode(Path::new(&p), 0o666)?;
+    r.cleanup_paths.push(p.clone().into());
+    let out = r.probe_in(&["read", &p]);
+    out.refused(&["ENOENT", "EACCES"])?;
+    ensure!(!out.stdout.contains("-shm"), "host shm content leaked\n{out}");
+    Ok(())
+}
+
+/// The holder runs as the same identity, so only the pid namespace stands in the way.
+fn kill_host_process_by_pid(r: &mut Run) -> Outcome {
+    let pid = r.host_holder(&unique("killme"))?;
+    let out = r.probe_in(&["kill", &pid.to_string(), "9"]);
+    let verdict = out.refused(&["ESRCH", "EPERM"]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    ensure!(host::alive(pid), "ESCAPE: host process {pid} was killed from the sandbox\n{out}");
+    verdict
+}
+
+fn kill_minus_one_spares_host(r: &mut Run) -> Outcome {
+    let pid = r.host_holder(&unique("killall"))?;
+    let out = r.exec(&["/bin/sh", "-c", &format!("{} kill -1 9; echo done", r.probe())]).output();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    ensure!(host::alive(pid), "ESCAPE: kill(-1, SIGKILL) in the sandbox killed host process {pid}\n{out}");
+    ensure!(out.stdout.contains("ok") || out.stdout.contains("err"), "probe did not report\n{out}");
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! Syscalls the seccomp filter must deny.
+//!
+//! Each probe passes arguments for which the unfiltered kernel answers something other than the
+//! filter's errno (EFAULT, EBADF, EINVAL, ESRCH, or success). Where that is safe to run on the
+//! host, the case checks that baseline first, so a pass proves the *filter* answered.
+
+use crate::support::{Case, Outcome, Run};
+use crate::{case, ensure};
+
+/// Runs `probe sys NAME` in the sandbox; expects one of `want`. With `baseline`, also runs it
+/// on the host (as the same identity) and requires a different answer there.
+fn denied(r: &mut Run, name: &str, want: &[&str], baseline: bool) -> Outcome {
+    if baseline {
+        let host = r.probe_host(&["sys", name]);
+        let same = want.iter().any(|w| host.first() == format!("err {w}"));
+        ensure!(
+            !same && (host.first().starts_with("ok") || host.first().starts_with("err")),
+            "baseline: on the host `{name}` already answers `{}`; the probe cannot tell the filter \
+             from the kernel\n{host}",
+            host.first()
+        );
+    }
+    r.probe_in(&["sys", name]).refused(want)
+}
+
+macro_rules! sys_cases {
+    ($($fn_name:ident => $sys:literal, $want:expr, $baseline:expr;)*) => {
+        $(fn $fn_name(r: &mut Run) -> Outcome { denied(r, $sys, $want, $baseline) })*
+        pub fn cases() -> Vec<Case> {
+            let mut v = vec![$(case!("syscall", $fn_name)),*];
+            v.push(case!("syscall", personality_query_allowed));
+            v.push(case!("syscall", socket_af_vsock));
+            v.push(case!("syscall", socket_af_packet));
+            v.push(case!("syscall", socket_raw_inet));
+            v.push(case!("syscall", socket_raw_inet6));
+            v
+        }
+    };
+}
+
+const EPERM: &[&str] = &["EPERM"];
+/// Module loading is compiled out on some kernels (ENOSYS before any filter runs).
+const EPERM_OR_NOSYS: &[&str] = &["EPERM", "ENOSYS"];
+
+sys_cases! {
+    io_uring_setup => "io_uring_setup", EPERM, true;
+    io_uring_enter => "io_uring_enter", EPERM, true;
+    io_uring_register => "io_uring_register", EPERM, true;
+    bpf => "bpf", EPERM, true;
+    perf_event_open => "perf_event_open", EPERM, true;
+    userfaultfd => "userfaultfd", EPERM, true;
+    keyctl => "keyctl", EPERM, true;
+    add_key => "add_key", EPERM, false;
+    request_key => "request_key", EPERM, true;
+    ptrace_peek => "ptrace", EPERM, true;
+    ptrace_traceme => "ptrace_traceme", EPERM, false;
+    mount => "mount", EPERM, true;
+    umount2 => "umount2", EPERM, true;
+    pivot_root => "pivot_root", EPERM, false;
+    open_tree => "open_tree", EPERM, true;
+    move_mount => "move_mount", EPERM, false;
+    fsopen => "fsopen", EPERM, false;
+    fspick => "fspick", EPERM, false;
+    mount_setattr => "mount_setattr", EPERM, true;
+    unshare_user => "unshare_user", EPERM, true;
+    unshare_user_net => "unshare_net", EPERM, true;
+    unshare_user_mnt => "unshare_mnt", EPERM, true;
+    setns => "setns", EPERM, true;
+    clone_newuser => "clone_newuser", EPERM, true;
+    clone3_is_enosys => "clone3", &["ENOSYS"], true;
+    personality_change => "personality_bad", EPERM, true;
+    kexec_load => "kexec_load", EPERM, false;
+    kexec_file_load => "kexec_file_load", EPERM, false;
+    init_module => "init_module", EPERM_OR_NOSYS, false;
+    finit_module => "finit_module", EPERM_OR_NOSYS, false;
+    delete_module => "delete_module", EPERM_OR_NOSYS, false;
+    open_by_handle_at => "open_by_handle_at", EPERM, true;
+    chroot => "chroot", EPERM, false;
+}
+
+/// The filter must stay precise: querying the persona (`personality(0xffffffff)`) is allowed.
+fn personality_query_allowed(r: &mut Run) -> Outcome {
+    r.probe_in(&["sys", "personality_query"]).succeeded()
+}
+
+/// A netns does not confine vsock (host ↔ VM channel): only the filter can.
+fn socket_af_vsock(r: &mut Run) -> Outcome {
+    r.probe_in(&["socket", "vsock"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+}
+
+fn socket_af_packet(r: &mut Run) -> Outcome {
+    r.probe_in(&["socket", "packet"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+}
+
+fn socket_raw_inet(r: &mut Run) -> Outcome {
+    r.probe_in(&["socket", "raw"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+}
+
+fn socket_raw_inet6(r: &mut Run) -> Outcome {
+    r.probe_in(&["socket", "raw6"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+}
