@@ -45,6 +45,28 @@
 #define AF_VSOCK 40
 #endif
 
+#ifndef HOST_PIDNS
+#define HOST_PIDNS 0
+#endif
+#ifndef HOST_UTSNS
+#define HOST_UTSNS 0
+#endif
+
+/* Operations that would hurt the host if the "sandbox" under test did nothing (kill(-1),
+ * fork bombs, sethostname, kexec, modules) run only when the probe is provably NOT in the
+ * host's pid and uts namespaces, whose inode numbers are compiled in by the harness. */
+static int unsandboxed(void) {
+    struct stat p, u;
+    if (stat("/proc/self/ns/pid", &p) != 0 || stat("/proc/self/ns/uts", &u) != 0) return 1;
+    return HOST_PIDNS == 0 || HOST_UTSNS == 0 || p.st_ino == (ino_t)HOST_PIDNS ||
+           u.st_ino == (ino_t)HOST_UTSNS;
+}
+
+static int refuse_unsandboxed(void) {
+    printf("unsafe: refusing a host-damaging operation outside a pid+uts namespace\n");
+    return 3;
+}
+
 static int report(long rc) {
     if (rc < 0) {
         const char *name = strerrorname_np(errno);
@@ -253,20 +275,23 @@ static int op_hold(int daemonize) {
 }
 
 static int op_forkbomb(long cap) {
+    if (unsandboxed()) return refuse_unsandboxed();
+    pid_t *kids = calloc((size_t)cap + 1, sizeof(pid_t));
+    if (!kids) return report(-1);
     long n = 0;
+    int err = 0;
     for (; n < cap; n++) {
         pid_t p = fork();
-        if (p < 0) {
-            printf("err %s %ld\n", strerrorname_np(errno), n);
-            fflush(stdout);
-            kill(0, SIGKILL);
-            return 0;
-        }
+        if (p < 0) { err = errno; break; }
         if (p == 0) { for (;;) pause(); }
+        kids[n] = p;
     }
-    printf("ok %ld\n", n);
+    if (n < cap) printf("err %s %ld\n", strerrorname_np(err), n);
+    else printf("ok %ld\n", n);
     fflush(stdout);
-    kill(0, SIGKILL);
+    /* Only our own children, never a process group or -1. */
+    for (long i = 0; i < n; i++) kill(kids[i], SIGKILL);
+    for (long i = 0; i < n; i++) waitpid(kids[i], NULL, 0);
     return 0;
 }
 
@@ -297,6 +322,10 @@ static long do_clone_newuser(void) {
  * success). A filter that denies the call answers EPERM (ENOSYS for clone3). */
 static int op_sys(const char *name) {
     long rc;
+    const char *dangerous[] = {"sethostname", "kexec_load", "kexec_file_load", "init_module",
+                               "finit_module", "delete_module", "setuid0", NULL};
+    for (int i = 0; dangerous[i]; i++)
+        if (!strcmp(name, dangerous[i]) && unsandboxed()) return refuse_unsandboxed();
     errno = 0;
     if (!strcmp(name, "io_uring_setup")) rc = syscall(SYS_io_uring_setup, 1, NULL);
     else if (!strcmp(name, "io_uring_enter")) rc = syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0);
@@ -373,7 +402,11 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "abstract")) { NEED(1); return op_unix(a, 1); }
     if (!strcmp(op, "dns")) { NEED(1); return op_dns(a); }
     if (!strcmp(op, "socket")) { NEED(1); return op_socket(a); }
-    if (!strcmp(op, "kill")) { NEED(2); return report(kill(atoi(a), atoi(b))); }
+    if (!strcmp(op, "kill")) {
+        NEED(2);
+        if (atoi(a) <= 0 && unsandboxed()) return refuse_unsandboxed();
+        return report(kill(atoi(a), atoi(b)));
+    }
     if (!strcmp(op, "shm")) { NEED(1); return op_shm(a); }
     if (!strcmp(op, "msg")) { NEED(1); return op_msg(a); }
     if (!strcmp(op, "tiocsti")) { NEED(1); return op_tiocsti(atoi(a), b && !strcmp(b, "high")); }

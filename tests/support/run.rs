@@ -44,6 +44,15 @@ impl<'w> Run<'w> {
             let _ = c.kill();
             let _ = c.wait();
         }
+        // Anything still running this case's probe escaped its sandbox's lifetime (the lifetime
+        // cases report it); kill it by pid so it cannot disturb later cases.
+        let probe = self.probe();
+        for (pid, cmd) in super::host::procs_with(&probe) {
+            if cmd.starts_with(&probe) {
+                // SAFETY: kill(2) on a specific pid whose command line is our probe.
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            }
+        }
         for p in &self.cleanup_paths {
             let _ = fs::remove_file(p).or_else(|_| fs::remove_dir_all(p));
         }

@@ -136,13 +136,23 @@ impl World {
         set_mode(&base, 0o755)?;
 
         let creor = bin.join("creor");
-        fs::copy(env!("CARGO_BIN_EXE_creor"), &creor).map_err(|e| format!("copy creor binary: {e}"))?;
+        // CREOR_TEST_BIN: test another build (a release binary, or a stand-in to check the suite).
+        let original = std::env::var_os("CREOR_TEST_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_creor")));
+        fs::copy(&original, &creor).map_err(|e| format!("copy {}: {e}", original.display()))?;
         set_mode(&creor, 0o755)?;
 
         let src = bin.join("probe.c");
         fs::write(&src, PROBE_C).map_err(|e| format!("write probe.c: {e}"))?;
         let probe = bin.join("probe");
+        let ns = |n: &str| -> Result<u64, String> {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(format!("/proc/self/ns/{n}")).map(|m| m.ino()).map_err(|e| format!("stat /proc/self/ns/{n}: {e}"))
+        };
         let out = Command::new("gcc")
+            .arg(format!("-DHOST_PIDNS={}", ns("pid")?))
+            .arg(format!("-DHOST_UTSNS={}", ns("uts")?))
             .args(["-O1", "-o"])
             .arg(&probe)
             .arg(&src)
