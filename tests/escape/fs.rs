@@ -30,6 +30,7 @@ pub fn cases() -> Vec<Case> {
         case!("fs", open_host_block_device),
         case!("fs", open_dev_mem),
         case!("fs", hardlink_etc_shadow_into_project),
+        case!("fs", toolchain_dir_in_home_read_only),
     ]
 }
 
@@ -195,4 +196,29 @@ fn hardlink_etc_shadow_into_project(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["link", "/etc/shadow", &link]);
     out.refused(&["EXDEV", "EPERM", "EACCES", "ENOENT"])?;
     host::absent(Path::new(&link))
+}
+
+/// Toolchains on `PATH` under home (`~/.local/bin`, `~/.cargo/bin`) may be bound so they keep
+/// working, but only read-only: a writable one lets the command trojan the user's tools.
+fn toolchain_dir_in_home_read_only(r: &mut Run) -> Outcome {
+    let bin = r.world.home.join(".local/bin");
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    std::fs::write(bin.join("mytool"), "#!/bin/sh\necho tool\n").map_err(|e| e.to_string())?;
+    crate::support::world::chown_tree(&r.world.home.join(".local"), r.world.id.uid, r.world.id.gid)?;
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let target = bin.join("mytool");
+    let before = crate::support::run::snapshot(&target);
+    let evil = bin.join("git");
+    let out = r
+        .exec(&[r.probe(), "write".into(), evil.display().to_string(), "#!/bin/sh\necho trojan\n".into()])
+        .env("PATH", &path)
+        .output();
+    let out2 = r
+        .exec(&[r.probe(), "write".into(), target.display().to_string(), "trojan".into()])
+        .env("PATH", &path)
+        .output();
+    host::absent(&evil).map_err(|e| format!("{e}\n{out}"))?;
+    host::unchanged(&target, &before).map_err(|e| format!("{e}\n{out2}"))?;
+    out.refused(REFUSED_WRITE)?;
+    out2.refused(REFUSED_WRITE)
 }

@@ -17,6 +17,7 @@ pub fn cases() -> Vec<Case> {
         case!("net", tcp_to_public_internet),
         case!("net", tcp_to_metadata_service),
         case!("net", only_loopback_interface),
+        case!("net", allow_specific_never_silently_allows),
     ]
 }
 
@@ -117,4 +118,21 @@ fn only_loopback_interface(r: &mut Run) -> Outcome {
         .collect();
     ensure!(ifaces == ["lo"], "interfaces inside the sandbox: {ifaces:?}, expected only lo\n{out}");
     Ok(())
+}
+
+/// `allow_specific` is not implemented yet (its own issue): creor must refuse to run or keep
+/// the command confined; it must never fall back to allowing everything.
+fn allow_specific_never_silently_allows(r: &mut Run) -> Outcome {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = l.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let out = r
+        .exec(&[r.probe(), "tcp".into(), "127.0.0.1".into(), port])
+        .flags(&["--network", "allow_specific", "--allow-host", "example.com"])
+        .output();
+    no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
+    if out.first().is_empty() {
+        ensure!(out.code() != 0, "creor ran nothing yet exited 0\n{out}");
+        return Ok(());
+    }
+    out.refused(NET_REFUSED)
 }

@@ -29,6 +29,8 @@ macro_rules! sys_cases {
         pub fn cases() -> Vec<Case> {
             let mut v = vec![$(case!("syscall", $fn_name)),*];
             v.push(case!("syscall", personality_query_allowed));
+            v.push(case!("syscall", i386_entry_unshare));
+            v.push(case!("syscall", x32_abi_unshare));
             v.push(case!("syscall", socket_af_vsock));
             v.push(case!("syscall", socket_af_packet));
             v.push(case!("syscall", socket_raw_inet));
@@ -98,4 +100,31 @@ fn socket_raw_inet(r: &mut Run) -> Outcome {
 
 fn socket_raw_inet6(r: &mut Run) -> Outcome {
     r.probe_in(&["socket", "raw6"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+}
+
+/// Runs `probe sys NAME` under `sh` so that a filter answering with SIGSYS (kill) is visible
+/// as a signal exit instead of a silent probe.
+fn foreign_abi(r: &mut Run, name: &str) -> Outcome {
+    let out = r.sh(&format!("{} sys {name}; echo \"status=$?\"", r.probe()));
+    let killed = out.stdout.lines().any(|l| {
+        l.strip_prefix("status=").and_then(|v| v.parse::<i32>().ok()).is_some_and(|c| c >= 128)
+    });
+    if killed {
+        return Ok(());
+    }
+    out.refused(&["EPERM", "ENOSYS"])
+}
+
+/// The arch guard: `int 0x80` carries AUDIT_ARCH_I386 and i386 syscall numbers.
+fn i386_entry_unshare(r: &mut Run) -> Outcome {
+    let host = r.probe_host(&["sys", "i386_unshare"]);
+    if host.first() == "err ENOSYS" {
+        return crate::support::ignore("kernel has no IA32 emulation: the i386 entry point does not exist here");
+    }
+    foreign_abi(r, "i386_unshare")
+}
+
+/// The x32 guard: numbers with bit 30 set (x32 ABI) on the x86_64 arch.
+fn x32_abi_unshare(r: &mut Run) -> Outcome {
+    foreign_abi(r, "x32_unshare")
 }

@@ -99,6 +99,7 @@ impl<'w> Run<'w> {
             pass_fds: Vec::new(),
             ctty: None,
             launcher: Vec::new(),
+            env: Vec::new(),
             guard: GUARD,
         }
     }
@@ -163,6 +164,7 @@ pub struct Exec<'r, 'w> {
     pass_fds: Vec<(RawFd, RawFd)>,
     ctty: Option<RawFd>,
     launcher: Vec<String>,
+    env: Vec<(String, String)>,
     guard: Duration,
 }
 
@@ -197,6 +199,12 @@ impl Exec<'_, '_> {
         self
     }
 
+    /// Sets (or overrides) one variable of creor's environment.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
     /// Overrides the harness guard.
     pub fn guard(mut self, d: Duration) -> Self {
         self.guard = d;
@@ -214,7 +222,7 @@ impl Exec<'_, '_> {
         words.extend(self.argv.iter().cloned());
         let mut cmd = Command::new(&words[0]);
         cmd.args(&words[1..]);
-        cmd.current_dir(&run.project).env_clear().envs(run.world.env());
+        cmd.current_dir(&run.project).env_clear().envs(run.world.env()).envs(self.env.iter().cloned());
         run.world.id.apply(&mut cmd);
         let fds = self.pass_fds.clone();
         let ctty = self.ctty;
