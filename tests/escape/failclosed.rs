@@ -19,7 +19,9 @@ fn no_namespaces_means_no_run(r: &mut Run) -> Outcome {
     let mut check = Command::new(PY);
     check.args([launcher.as_str(), "/usr/bin/unshare", "--user", "/bin/true"]);
     r.world.id.apply(&mut check);
-    let pre = check.output().map_err(|e| format!("{PY} not runnable: {e} (install python3)"))?;
+    let pre = check
+        .output()
+        .map_err(|e| format!("{PY} not runnable: {e} (install python3)"))?;
     let pre_err = String::from_utf8_lossy(&pre.stderr);
     ensure!(
         !pre_err.contains("No module named 'seccomp'"),
@@ -32,12 +34,26 @@ fn no_namespaces_means_no_run(r: &mut Run) -> Outcome {
         .exec(&["/bin/sh", "-c", &format!("echo ran > {marker}; echo RAN")])
         .launcher(&[PY, &launcher])
         .output();
-    host::absent(Path::new(&marker)).map_err(|e| format!("ESCAPE: the command ran without a sandbox\n{e}\n{out}"))?;
-    ensure!(!out.stdout.contains("RAN"), "ESCAPE: the command ran without a sandbox\n{out}");
+    host::absent(Path::new(&marker))
+        .map_err(|e| format!("ESCAPE: the command ran without a sandbox\n{e}\n{out}"))?;
+    ensure!(
+        !out.stdout.contains("RAN"),
+        "ESCAPE: the command ran without a sandbox\n{out}"
+    );
     out.exit_is(125)?;
-    let lines: Vec<&str> = out.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    ensure!(lines.len() == 1, "expected one line naming the failed step on stderr\n{out}");
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    ensure!(
+        lines.len() == 1,
+        "expected one line naming the failed step on stderr\n{out}"
+    );
     let l = lines[0].to_lowercase();
-    ensure!(l.contains("namespace"), "the error does not name user namespaces\n{out}");
+    ensure!(
+        l.contains("namespace"),
+        "the error does not name user namespaces\n{out}"
+    );
     Ok(())
 }

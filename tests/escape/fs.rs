@@ -3,7 +3,9 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{host, read_denied, unique, write_denied, Case, Outcome, Run, ABSENT, REFUSED_WRITE};
+use crate::support::{
+    host, read_denied, unique, write_denied, Case, Outcome, Run, ABSENT, REFUSED_WRITE,
+};
 use crate::{case, ensure};
 
 pub fn cases() -> Vec<Case> {
@@ -59,11 +61,17 @@ fn list_home_shows_no_floor(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["ls", &r.home("")]);
     if out.first().starts_with("ok") {
         for name in [".ssh", ".aws", ".gnupg", ".netrc"] {
-            ensure!(!out.data().lines().any(|l| l == name), "`{name}` is listed in $HOME inside the sandbox\n{out}");
+            ensure!(
+                !out.data().lines().any(|l| l == name),
+                "`{name}` is listed in $HOME inside the sandbox\n{out}"
+            );
         }
         let src = r.probe_in(&["ls", &r.home("src")]);
         if src.first().starts_with("ok") {
-            ensure!(!src.data().lines().any(|l| l == "other-project"), "another project is visible under ~/src\n{src}");
+            ensure!(
+                !src.data().lines().any(|l| l == "other-project"),
+                "another project is visible under ~/src\n{src}"
+            );
         }
         Ok(())
     } else {
@@ -74,7 +82,10 @@ fn list_home_shows_no_floor(r: &mut Run) -> Outcome {
 fn list_ssh_dir(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["ls", &r.home(".ssh")]);
     out.refused(ABSENT)?;
-    ensure!(!out.stdout.contains("id_ed25519"), "key file name leaked\n{out}");
+    ensure!(
+        !out.stdout.contains("id_ed25519"),
+        "key file name leaked\n{out}"
+    );
     Ok(())
 }
 
@@ -92,12 +103,16 @@ fn write_other_project(r: &mut Run) -> Outcome {
 fn read_root_home(r: &mut Run) -> Outcome {
     let marker = Path::new("/root").join(format!(".{}", unique("root-marker")));
     if r.world.id.is_root() || unsafe_is_root() {
-        fs::write(&marker, format!("{}-rootmarker", r.world.secret)).map_err(|e| format!("plant {}: {e}", marker.display()))?;
+        fs::write(&marker, format!("{}-rootmarker", r.world.secret))
+            .map_err(|e| format!("plant {}: {e}", marker.display()))?;
         r.cleanup_paths.push(marker.clone());
     }
     let out = r.probe_in(&["read", &marker.display().to_string()]);
     out.refused(ABSENT)?;
-    ensure!(!out.stdout.contains("rootmarker"), "root's file leaked\n{out}");
+    ensure!(
+        !out.stdout.contains("rootmarker"),
+        "root's file leaked\n{out}"
+    );
     Ok(())
 }
 
@@ -109,7 +124,10 @@ fn unsafe_is_root() -> bool {
 fn read_etc_shadow(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["read", "/etc/shadow"]);
     out.refused(ABSENT)?;
-    ensure!(!out.stdout.contains("root:"), "shadow content leaked\n{out}");
+    ensure!(
+        !out.stdout.contains("root:"),
+        "shadow content leaked\n{out}"
+    );
     Ok(())
 }
 
@@ -156,7 +174,10 @@ fn host_tmp_file_invisible(r: &mut Run) -> Outcome {
     r.cleanup_paths.push(p.clone().into());
     let out = r.probe_in(&["read", &p]);
     out.refused(&["ENOENT"])?;
-    ensure!(!out.stdout.contains("-hosttmp"), "host /tmp content leaked\n{out}");
+    ensure!(
+        !out.stdout.contains("-hosttmp"),
+        "host /tmp content leaked\n{out}"
+    );
     Ok(())
 }
 
@@ -165,7 +186,8 @@ fn tmp_write_does_not_reach_host(r: &mut Run) -> Outcome {
     let p = format!("/tmp/{}", unique("tmpw"));
     r.cleanup_paths.push(p.clone().into());
     let out = r.probe_in(&["write", &p, "from-sandbox"]);
-    out.succeeded().map_err(|e| format!("writing the private /tmp must work: {e}"))?;
+    out.succeeded()
+        .map_err(|e| format!("writing the private /tmp must work: {e}"))?;
     host::absent(Path::new(&p)).map_err(|e| format!("{e}\n{out}"))
 }
 
@@ -174,21 +196,28 @@ fn tmp_is_fresh_per_exec(r: &mut Run) -> Outcome {
     r.cleanup_paths.push(p.clone().into());
     r.probe_in(&["write", &p, "first-exec"]).succeeded()?;
     let out = r.probe_in(&["read", &p]);
-    out.refused(&["ENOENT"]).map_err(|e| format!("a file from a previous exec survived in /tmp: {e}"))
+    out.refused(&["ENOENT"])
+        .map_err(|e| format!("a file from a previous exec survived in /tmp: {e}"))
 }
 
 fn open_host_block_device(r: &mut Run) -> Outcome {
     let dev = fs::read_dir("/sys/block")
         .ok()
-        .and_then(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).find(|n| !n.starts_with("loop")))
+        .and_then(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|n| !n.starts_with("loop"))
+        })
         .unwrap_or_else(|| "sda".into());
     let out = r.probe_in(&["read", &format!("/dev/{dev}")]);
     out.refused(&["ENOENT", "EACCES", "EPERM"])
 }
 
 fn open_dev_mem(r: &mut Run) -> Outcome {
-    r.probe_in(&["read", "/dev/mem"]).refused(&["ENOENT", "EACCES", "EPERM"])?;
-    r.probe_in(&["read", "/dev/kmsg"]).refused(&["ENOENT", "EACCES", "EPERM"])
+    r.probe_in(&["read", "/dev/mem"])
+        .refused(&["ENOENT", "EACCES", "EPERM"])?;
+    r.probe_in(&["read", "/dev/kmsg"])
+        .refused(&["ENOENT", "EACCES", "EPERM"])
 }
 
 fn hardlink_etc_shadow_into_project(r: &mut Run) -> Outcome {
@@ -204,17 +233,31 @@ fn toolchain_dir_in_home_read_only(r: &mut Run) -> Outcome {
     let bin = r.world.home.join(".local/bin");
     std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
     std::fs::write(bin.join("mytool"), "#!/bin/sh\necho tool\n").map_err(|e| e.to_string())?;
-    crate::support::world::chown_tree(&r.world.home.join(".local"), r.world.id.uid, r.world.id.gid)?;
+    crate::support::world::chown_tree(
+        &r.world.home.join(".local"),
+        r.world.id.uid,
+        r.world.id.gid,
+    )?;
     let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
     let target = bin.join("mytool");
     let before = crate::support::run::snapshot(&target);
     let evil = bin.join("git");
     let out = r
-        .exec(&[r.probe(), "write".into(), evil.display().to_string(), "#!/bin/sh\necho trojan\n".into()])
+        .exec(&[
+            r.probe(),
+            "write".into(),
+            evil.display().to_string(),
+            "#!/bin/sh\necho trojan\n".into(),
+        ])
         .env("PATH", &path)
         .output();
     let out2 = r
-        .exec(&[r.probe(), "write".into(), target.display().to_string(), "trojan".into()])
+        .exec(&[
+            r.probe(),
+            "write".into(),
+            target.display().to_string(),
+            "trojan".into(),
+        ])
         .env("PATH", &path)
         .output();
     host::absent(&evil).map_err(|e| format!("{e}\n{out}"))?;

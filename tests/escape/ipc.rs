@@ -23,7 +23,11 @@ fn sysv_shm_of_host_invisible(r: &mut Run) -> Outcome {
     let k = key();
     // SAFETY: plain syscall; the segment is removed below.
     let id = unsafe { libc::shmget(k, 4096, libc::IPC_CREAT | 0o666) };
-    ensure!(id >= 0, "host shmget failed: {}", std::io::Error::last_os_error());
+    ensure!(
+        id >= 0,
+        "host shmget failed: {}",
+        std::io::Error::last_os_error()
+    );
     let out = r.probe_in(&["shm", &k.to_string()]);
     // SAFETY: removes the segment created above.
     unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
@@ -34,7 +38,11 @@ fn sysv_msg_queue_of_host_invisible(r: &mut Run) -> Outcome {
     let k = key() + 1;
     // SAFETY: plain syscall; the queue is removed below.
     let id = unsafe { libc::msgget(k, libc::IPC_CREAT | 0o666) };
-    ensure!(id >= 0, "host msgget failed: {}", std::io::Error::last_os_error());
+    ensure!(
+        id >= 0,
+        "host msgget failed: {}",
+        std::io::Error::last_os_error()
+    );
     let out = r.probe_in(&["msg", &k.to_string()]);
     // SAFETY: removes the queue created above.
     unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
@@ -48,7 +56,10 @@ fn posix_shm_file_of_host_invisible(r: &mut Run) -> Outcome {
     r.cleanup_paths.push(p.clone().into());
     let out = r.probe_in(&["read", &p]);
     out.refused(&["ENOENT", "EACCES"])?;
-    ensure!(!out.stdout.contains("-shm"), "host shm content leaked\n{out}");
+    ensure!(
+        !out.stdout.contains("-shm"),
+        "host shm content leaked\n{out}"
+    );
     Ok(())
 }
 
@@ -58,7 +69,10 @@ fn kill_host_process_by_pid(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["kill", &pid.to_string(), "9"]);
     let verdict = out.refused(&["ESRCH", "EPERM"]);
     std::thread::sleep(std::time::Duration::from_millis(50));
-    ensure!(host::alive(pid), "ESCAPE: host process {pid} was killed from the sandbox\n{out}");
+    ensure!(
+        host::alive(pid),
+        "ESCAPE: host process {pid} was killed from the sandbox\n{out}"
+    );
     verdict
 }
 
@@ -67,7 +81,13 @@ fn kill_minus_one_spares_host(r: &mut Run) -> Outcome {
     // The probe is the command itself: kill(-1) spares the caller, so it lives to report.
     let out = r.probe_in(&["kill", "-1", "9"]);
     std::thread::sleep(std::time::Duration::from_millis(50));
-    ensure!(host::alive(pid), "ESCAPE: kill(-1, SIGKILL) in the sandbox killed host process {pid}\n{out}");
-    ensure!(out.first().starts_with("ok") || out.first().starts_with("err"), "probe did not report\n{out}");
+    ensure!(
+        host::alive(pid),
+        "ESCAPE: kill(-1, SIGKILL) in the sandbox killed host process {pid}\n{out}"
+    );
+    ensure!(
+        out.first().starts_with("ok") || out.first().starts_with("err"),
+        "probe did not report\n{out}"
+    );
     Ok(())
 }

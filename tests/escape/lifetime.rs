@@ -16,23 +16,34 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn sandboxed(token: &str, probe: &str) -> Vec<(u32, String)> {
-    host::procs_with(token).into_iter().filter(|(_, c)| c.starts_with(probe)).collect()
+    host::procs_with(token)
+        .into_iter()
+        .filter(|(_, c)| c.starts_with(probe))
+        .collect()
 }
 
 /// `sh -c 'probe hold T daemon; probe hold T'`: a double-forked, setsid'ed, signal-ignoring
 /// daemon plus a foreground holder.
 fn script(r: &Run, token: &str) -> String {
-    format!("{p} hold {token} daemon >/dev/null; exec {p} hold {token}", p = r.probe())
+    format!(
+        "{p} hold {token} daemon >/dev/null; exec {p} hold {token}",
+        p = r.probe()
+    )
 }
 
 fn timeout_kills_setsid_daemon(r: &mut Run) -> Outcome {
     let token = unique("timeout");
     let probe = r.probe();
     let start = Instant::now();
-    let (mut child, shown) = r.exec(&["/bin/sh", "-c", &script(r, &token)]).flags(&["--timeout", "2"]).spawn()?;
+    let (mut child, shown) = r
+        .exec(&["/bin/sh", "-c", &script(r, &token)])
+        .flags(&["--timeout", "2"])
+        .spawn()?;
     let out_t = drain_child(child.stdout.take());
     let err_t = drain_child(child.stderr.take());
-    let both = host::wait_until(Duration::from_secs(10), || sandboxed(&token, &probe).len() >= 2);
+    let both = host::wait_until(Duration::from_secs(10), || {
+        sandboxed(&token, &probe).len() >= 2
+    });
     let status = loop {
         if let Ok(Some(s)) = child.try_wait() {
             break Some(s);
@@ -49,11 +60,26 @@ fn timeout_kills_setsid_daemon(r: &mut Run) -> Outcome {
         out_t.join().unwrap_or_default(),
         err_t.join().unwrap_or_default()
     );
-    ensure!(both, "the daemon and holder never both ran (precondition)\n{report}");
-    ensure!(status.is_some(), "creor --timeout 2 still running after 30 s\n{report}");
-    ensure!(!status.is_some_and(|s| s.success()), "timed-out command reported success\n{report}");
-    let gone = host::wait_until(Duration::from_secs(3), || sandboxed(&token, &probe).is_empty());
-    ensure!(gone, "SURVIVORS after timeout: {:?}\n{report}", sandboxed(&token, &probe));
+    ensure!(
+        both,
+        "the daemon and holder never both ran (precondition)\n{report}"
+    );
+    ensure!(
+        status.is_some(),
+        "creor --timeout 2 still running after 30 s\n{report}"
+    );
+    ensure!(
+        !status.is_some_and(|s| s.success()),
+        "timed-out command reported success\n{report}"
+    );
+    let gone = host::wait_until(Duration::from_secs(3), || {
+        sandboxed(&token, &probe).is_empty()
+    });
+    ensure!(
+        gone,
+        "SURVIVORS after timeout: {:?}\n{report}",
+        sandboxed(&token, &probe)
+    );
     Ok(())
 }
 
@@ -61,11 +87,16 @@ fn sigkill_of_creor_leaves_no_process(r: &mut Run) -> Outcome {
     let token = unique("sigkill");
     let probe = r.probe();
     let (mut child, shown) = r.exec(&["/bin/sh", "-c", &script(r, &token)]).spawn()?;
-    let both = host::wait_until(Duration::from_secs(10), || sandboxed(&token, &probe).len() >= 2);
+    let both = host::wait_until(Duration::from_secs(10), || {
+        sandboxed(&token, &probe).len() >= 2
+    });
     // SIGKILL creor itself (only its pid): no chance to clean up.
     let _ = child.kill();
     let _ = child.wait();
-    ensure!(both, "the daemon and holder never both ran (precondition)\n  command: {shown}");
+    ensure!(
+        both,
+        "the daemon and holder never both ran (precondition)\n  command: {shown}"
+    );
     let creor = r.world.creor.display().to_string();
     let gone = host::wait_until(Duration::from_secs(5), || {
         sandboxed(&token, &probe).is_empty() && sandboxed(&token, &creor).is_empty()
@@ -83,10 +114,22 @@ fn sigkill_of_creor_leaves_no_process(r: &mut Run) -> Outcome {
 fn daemon_does_not_outlive_command(r: &mut Run) -> Outcome {
     let token = unique("orphan");
     let probe = r.probe();
-    let out = r.exec(&[probe.clone(), "hold".into(), token.clone(), "daemon".into()]).guard(Duration::from_secs(20)).output();
-    ensure!(!out.hung, "creor waited for the daemon instead of ending the sandbox\n{out}");
+    let out = r
+        .exec(&[probe.clone(), "hold".into(), token.clone(), "daemon".into()])
+        .guard(Duration::from_secs(20))
+        .output();
+    ensure!(
+        !out.hung,
+        "creor waited for the daemon instead of ending the sandbox\n{out}"
+    );
     out.succeeded()?;
-    let gone = host::wait_until(Duration::from_secs(3), || sandboxed(&token, &probe).is_empty());
-    ensure!(gone, "SURVIVOR: {:?} outlived its command\n{out}", sandboxed(&token, &probe));
+    let gone = host::wait_until(Duration::from_secs(3), || {
+        sandboxed(&token, &probe).is_empty()
+    });
+    ensure!(
+        gone,
+        "SURVIVOR: {:?} outlived its command\n{out}",
+        sandboxed(&token, &probe)
+    );
     Ok(())
 }

@@ -28,13 +28,25 @@ fn fork_bomb_is_capped(r: &mut Run) -> Outcome {
             let n: u32 = n.parse().map_err(|_| format!("bad count\n{out}"))?;
             ensure!(n > 0, "not even one fork worked\n{out}");
         }
-        (Some("ok"), _, _) => return Err(format!("ESCAPE: {BOMB_CEILING} processes forked without hitting a cap\n{out}")),
+        (Some("ok"), _, _) => {
+            return Err(format!(
+                "ESCAPE: {BOMB_CEILING} processes forked without hitting a cap\n{out}"
+            ))
+        }
         _ => return Err(format!("expected the fork to fail with EAGAIN\n{out}")),
     }
     let probe = r.probe();
-    let gone = host::wait_until(Duration::from_secs(5), || host::procs_with(&probe).is_empty());
-    ensure!(gone, "bomb processes survive on the host: {:?}", host::procs_with(&probe).len());
-    let st = Command::new("true").status().map_err(|e| format!("host cannot fork after the bomb: {e}"))?;
+    let gone = host::wait_until(Duration::from_secs(5), || {
+        host::procs_with(&probe).is_empty()
+    });
+    ensure!(
+        gone,
+        "bomb processes survive on the host: {:?}",
+        host::procs_with(&probe).len()
+    );
+    let st = Command::new("true")
+        .status()
+        .map_err(|e| format!("host cannot fork after the bomb: {e}"))?;
     ensure!(st.success(), "host `true` failed after the bomb");
     Ok(())
 }
@@ -45,7 +57,10 @@ fn huge_file_is_capped(r: &mut Run) -> Outcome {
     let size = fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
     let _ = fs::remove_file(&p);
     out.refused(&["EFBIG"])?;
-    ensure!(size < 1 << 40, "a {size}-byte file landed on the host\n{out}");
+    ensure!(
+        size < 1 << 40,
+        "a {size}-byte file landed on the host\n{out}"
+    );
     let _ = Path::new(&p);
     Ok(())
 }
@@ -53,8 +68,15 @@ fn huge_file_is_capped(r: &mut Run) -> Outcome {
 fn core_dumps_disabled(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["read", "/proc/self/limits"]);
     out.succeeded()?;
-    let line = out.data().lines().find(|l| l.starts_with("Max core file size")).unwrap_or("");
+    let line = out
+        .data()
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or("");
     let soft = line.split_whitespace().nth(4).unwrap_or("?");
-    ensure!(soft == "0", "RLIMIT_CORE soft limit is {soft}, expected 0\n{out}");
+    ensure!(
+        soft == "0",
+        "RLIMIT_CORE soft limit is {soft}, expected 0\n{out}"
+    );
     Ok(())
 }

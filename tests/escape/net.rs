@@ -21,14 +21,22 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
-const NET_REFUSED: &[&str] = &["ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "EACCES", "EPERM"];
+const NET_REFUSED: &[&str] = &[
+    "ECONNREFUSED",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+    "EACCES",
+    "EPERM",
+];
 
 /// A connection reached the host listener: the sandbox leaked network access.
 fn no_accept(l: &TcpListener) -> Outcome {
     l.set_nonblocking(true).map_err(|e| e.to_string())?;
     match l.accept() {
         Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(()),
-        Ok((_, peer)) => Err(format!("ESCAPE: the host listener accepted a connection from {peer}")),
+        Ok((_, peer)) => Err(format!(
+            "ESCAPE: the host listener accepted a connection from {peer}"
+        )),
         Err(e) => Err(format!("accept on host listener: {e}")),
     }
 }
@@ -38,14 +46,20 @@ fn no_datagram(s: &UdpSocket) -> Outcome {
     let mut buf = [0u8; 64];
     match s.recv_from(&mut buf) {
         Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(()),
-        Ok((n, peer)) => Err(format!("ESCAPE: host UDP socket received {n} bytes from {peer}")),
+        Ok((n, peer)) => Err(format!(
+            "ESCAPE: host UDP socket received {n} bytes from {peer}"
+        )),
         Err(e) => Err(format!("recv on host socket: {e}")),
     }
 }
 
 fn tcp_to_host_loopback_listener(r: &mut Run) -> Outcome {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let port = l.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = l
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r.probe_in(&["tcp", "127.0.0.1", &port]);
     let verdict = out.refused(NET_REFUSED);
     no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
@@ -56,9 +70,20 @@ fn tcp_to_host_ipv6_loopback_listener(r: &mut Run) -> Outcome {
     let Ok(l) = TcpListener::bind("[::1]:0") else {
         return ignore("host has no IPv6 loopback to listen on");
     };
-    let port = l.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = l
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r.probe_in(&["tcp", "::1", &port]);
-    let verdict = out.refused(&["ECONNREFUSED", "ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EACCES", "EPERM"]);
+    let verdict = out.refused(&[
+        "ECONNREFUSED",
+        "ENETUNREACH",
+        "EADDRNOTAVAIL",
+        "EAFNOSUPPORT",
+        "EACCES",
+        "EPERM",
+    ]);
     no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
     verdict
 }
@@ -66,7 +91,11 @@ fn tcp_to_host_ipv6_loopback_listener(r: &mut Run) -> Outcome {
 fn tcp_to_host_external_address(r: &mut Run) -> Outcome {
     let ip = host::host_ip()?;
     let l = TcpListener::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
-    let port = l.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = l
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r.probe_in(&["tcp", &ip, &port]);
     let verdict = out.refused(&["ENETUNREACH", "EHOSTUNREACH", "EACCES", "EPERM"]);
     no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
@@ -75,9 +104,16 @@ fn tcp_to_host_external_address(r: &mut Run) -> Outcome {
 
 fn udp_to_host_loopback(r: &mut Run) -> Outcome {
     let s = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let port = s.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = s
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r.probe_in(&["udp", "127.0.0.1", &port]);
-    ensure!(out.first().starts_with("ok") || out.first().starts_with("err"), "probe did not report\n{out}");
+    ensure!(
+        out.first().starts_with("ok") || out.first().starts_with("err"),
+        "probe did not report\n{out}"
+    );
     // The datagram may be accepted by the sandbox's own loopback; it must never reach the host.
     no_datagram(&s).map_err(|e| format!("{e}\n{out}"))
 }
@@ -85,7 +121,11 @@ fn udp_to_host_loopback(r: &mut Run) -> Outcome {
 fn udp_to_host_external_address(r: &mut Run) -> Outcome {
     let ip = host::host_ip()?;
     let s = UdpSocket::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
-    let port = s.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = s
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r.probe_in(&["udp", &ip, &port]);
     let verdict = out.refused(&["ENETUNREACH", "EHOSTUNREACH", "EACCES", "EPERM"]);
     no_datagram(&s).map_err(|e| format!("{e}\n{out}"))?;
@@ -94,16 +134,29 @@ fn udp_to_host_external_address(r: &mut Run) -> Outcome {
 
 fn dns_lookup_fails(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["dns", "example.com"]);
-    ensure!(out.first().starts_with("err"), "DNS resolved inside a block_all sandbox\n{out}");
+    ensure!(
+        out.first().starts_with("err"),
+        "DNS resolved inside a block_all sandbox\n{out}"
+    );
     Ok(())
 }
 
 fn tcp_to_public_internet(r: &mut Run) -> Outcome {
-    r.probe_in(&["tcp", "1.1.1.1", "443"]).refused(&["ENETUNREACH", "EHOSTUNREACH", "EACCES", "EPERM"])
+    r.probe_in(&["tcp", "1.1.1.1", "443"]).refused(&[
+        "ENETUNREACH",
+        "EHOSTUNREACH",
+        "EACCES",
+        "EPERM",
+    ])
 }
 
 fn tcp_to_metadata_service(r: &mut Run) -> Outcome {
-    r.probe_in(&["tcp", "169.254.169.254", "80"]).refused(&["ENETUNREACH", "EHOSTUNREACH", "EACCES", "EPERM"])
+    r.probe_in(&["tcp", "169.254.169.254", "80"]).refused(&[
+        "ENETUNREACH",
+        "EHOSTUNREACH",
+        "EACCES",
+        "EPERM",
+    ])
 }
 
 /// The netns holds only `lo` (and it is up: the workload suite runs a server on it).
@@ -116,7 +169,10 @@ fn only_loopback_interface(r: &mut Run) -> Outcome {
         .filter_map(|l| l.split_once(':').map(|(n, _)| n.trim()))
         .filter(|n| !n.contains('|'))
         .collect();
-    ensure!(ifaces == ["lo"], "interfaces inside the sandbox: {ifaces:?}, expected only lo\n{out}");
+    ensure!(
+        ifaces == ["lo"],
+        "interfaces inside the sandbox: {ifaces:?}, expected only lo\n{out}"
+    );
     Ok(())
 }
 
@@ -124,7 +180,11 @@ fn only_loopback_interface(r: &mut Run) -> Outcome {
 /// the command confined; it must never fall back to allowing everything.
 fn allow_specific_never_silently_allows(r: &mut Run) -> Outcome {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let port = l.local_addr().map_err(|e| e.to_string())?.port().to_string();
+    let port = l
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port()
+        .to_string();
     let out = r
         .exec(&[r.probe(), "tcp".into(), "127.0.0.1".into(), port])
         .flags(&["--network", "allow_specific", "--allow-host", "example.com"])

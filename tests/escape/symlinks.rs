@@ -70,7 +70,10 @@ fn dotdot_to_ssh_key(r: &mut Run) -> Outcome {
 }
 
 fn dotdot_to_other_project(r: &mut Run) -> Outcome {
-    read_denied(r, &format!("{}/../other-project/secret.txt", r.project.display()))
+    read_denied(
+        r,
+        &format!("{}/../other-project/secret.txt", r.project.display()),
+    )
 }
 
 fn proc_self_root_to_ssh_key(r: &mut Run) -> Outcome {
@@ -78,7 +81,10 @@ fn proc_self_root_to_ssh_key(r: &mut Run) -> Outcome {
 }
 
 fn proc_1_root_to_ssh_key(r: &mut Run) -> Outcome {
-    let out = r.probe_in(&["read", &format!("/proc/1/root{}", r.home(".ssh/id_ed25519"))]);
+    let out = r.probe_in(&[
+        "read",
+        &format!("/proc/1/root{}", r.home(".ssh/id_ed25519")),
+    ]);
     out.refused(&["ENOENT", "EACCES", "EPERM"])?;
     out.lacks(&r.world.secrets())
 }
@@ -86,7 +92,10 @@ fn proc_1_root_to_ssh_key(r: &mut Run) -> Outcome {
 /// Walk up from pid 1's working directory far past `/`, then down into the floor.
 fn proc_1_cwd_walk_up(r: &mut Run) -> Outcome {
     let up = "/..".repeat(16);
-    let out = r.probe_in(&["read", &format!("/proc/1/cwd{up}{}", r.home(".ssh/id_ed25519"))]);
+    let out = r.probe_in(&[
+        "read",
+        &format!("/proc/1/cwd{up}{}", r.home(".ssh/id_ed25519")),
+    ]);
     out.refused(&["ENOENT", "EACCES", "EPERM"])?;
     out.lacks(&r.world.secrets())
 }

@@ -87,19 +87,23 @@ fn personality_query_allowed(r: &mut Run) -> Outcome {
 
 /// A netns does not confine vsock (host ↔ VM channel): only the filter can.
 fn socket_af_vsock(r: &mut Run) -> Outcome {
-    r.probe_in(&["socket", "vsock"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+    r.probe_in(&["socket", "vsock"])
+        .refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
 }
 
 fn socket_af_packet(r: &mut Run) -> Outcome {
-    r.probe_in(&["socket", "packet"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+    r.probe_in(&["socket", "packet"])
+        .refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
 }
 
 fn socket_raw_inet(r: &mut Run) -> Outcome {
-    r.probe_in(&["socket", "raw"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+    r.probe_in(&["socket", "raw"])
+        .refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
 }
 
 fn socket_raw_inet6(r: &mut Run) -> Outcome {
-    r.probe_in(&["socket", "raw6"]).refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+    r.probe_in(&["socket", "raw6"])
+        .refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
 }
 
 /// Runs `probe sys NAME` under `sh` so that a filter answering with SIGSYS (kill) is visible
@@ -107,7 +111,9 @@ fn socket_raw_inet6(r: &mut Run) -> Outcome {
 fn foreign_abi(r: &mut Run, name: &str) -> Outcome {
     let out = r.sh(&format!("{} sys {name}; echo \"status=$?\"", r.probe()));
     let killed = out.stdout.lines().any(|l| {
-        l.strip_prefix("status=").and_then(|v| v.parse::<i32>().ok()).is_some_and(|c| c >= 128)
+        l.strip_prefix("status=")
+            .and_then(|v| v.parse::<i32>().ok())
+            .is_some_and(|c| c >= 128)
     });
     if killed {
         return Ok(());
@@ -119,7 +125,9 @@ fn foreign_abi(r: &mut Run, name: &str) -> Outcome {
 fn i386_entry_unshare(r: &mut Run) -> Outcome {
     let host = r.probe_host(&["sys", "i386_unshare"]);
     if host.first() == "err ENOSYS" {
-        return crate::support::ignore("kernel has no IA32 emulation: the i386 entry point does not exist here");
+        return crate::support::ignore(
+            "kernel has no IA32 emulation: the i386 entry point does not exist here",
+        );
     }
     foreign_abi(r, "i386_unshare")
 }

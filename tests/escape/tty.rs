@@ -23,7 +23,10 @@ fn filtered(r: &mut Run, high: bool) -> Outcome {
         args.push("high");
     }
     let base = r.probe_host(&args);
-    ensure!(base.first() == "err ENOTTY", "baseline: outside the sandbox TIOCSTI on /dev/null should be ENOTTY\n{base}");
+    ensure!(
+        base.first() == "err ENOTTY",
+        "baseline: outside the sandbox TIOCSTI on /dev/null should be ENOTTY\n{base}"
+    );
     r.probe_in(&args).refused(&["EPERM"])
 }
 
@@ -48,7 +51,10 @@ fn tiocsti_into_controlling_terminal(r: &mut Run) -> Outcome {
             let out = r.exec(&args).ctty(slave).output();
             out.refused(&["EPERM"])?;
             let injected = pending_input(slave);
-            ensure!(injected.is_empty(), "ESCAPE: {injected:?} was injected into the terminal\n{out}");
+            ensure!(
+                injected.is_empty(),
+                "ESCAPE: {injected:?} was injected into the terminal\n{out}"
+            );
         }
         Ok(())
     })();
@@ -63,7 +69,15 @@ fn tiocsti_into_controlling_terminal(r: &mut Run) -> Outcome {
 fn openpty() -> Result<(RawFd, RawFd), String> {
     let (mut m, mut s) = (-1, -1);
     // SAFETY: out-pointers to local ints; null name/termios/winsize are allowed.
-    let rc = unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    let rc = unsafe {
+        libc::openpty(
+            &mut m,
+            &mut s,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
     if rc != 0 {
         return Err(format!("openpty: {}", std::io::Error::last_os_error()));
     }

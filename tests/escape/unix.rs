@@ -7,9 +7,9 @@ use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener};
 use std::path::{Path, PathBuf};
 
+use crate::case;
 use crate::support::world::set_mode;
 use crate::support::{ignore, unique, Case, Outcome, Run, ABSENT};
-use crate::case;
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -70,7 +70,10 @@ fn socket_in_host_tmp(r: &mut Run) -> Outcome {
 }
 
 fn socket_in_var_tmp(r: &mut Run) -> Outcome {
-    attack(r, PathBuf::from(format!("/var/tmp/{}.sock", unique("vartmp"))))
+    attack(
+        r,
+        PathBuf::from(format!("/var/tmp/{}.sock", unique("vartmp"))),
+    )
 }
 
 fn socket_in_dev_shm(r: &mut Run) -> Outcome {
@@ -89,7 +92,11 @@ fn ssh_agent_socket(r: &mut Run) -> Outcome {
 fn gpg_agent_socket_in_home(r: &mut Run) -> Outcome {
     let path = r.world.home.join(".gnupg/S.gpg-agent");
     let out = attack(r, path);
-    crate::support::world::chown_tree(&r.world.home.join(".gnupg"), r.world.id.uid, r.world.id.gid)?;
+    crate::support::world::chown_tree(
+        &r.world.home.join(".gnupg"),
+        r.world.id.uid,
+        r.world.id.gid,
+    )?;
     out
 }
 

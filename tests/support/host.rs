@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 pub fn procs_with(token: &str) -> Vec<(u32, String)> {
     let me = std::process::id();
     let mut out = Vec::new();
-    let Ok(dir) = fs::read_dir("/proc") else { return out };
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return out;
+    };
     for e in dir.flatten() {
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
             continue;
@@ -44,13 +46,23 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
 pub fn proc_uids(pid: u32) -> Option<Vec<u32>> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    Some(line.split_whitespace().skip(1).filter_map(|s| s.parse().ok()).collect())
+    Some(
+        line.split_whitespace()
+            .skip(1)
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    )
 }
 
 /// True if a process with this pid exists and is not a zombie.
 pub fn alive(pid: u32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Ok(s) => !s
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
         Err(_) => false,
     }
 }
@@ -64,8 +76,11 @@ pub fn unchanged(p: &Path, before: &Option<Vec<u8>>) -> Result<(), String> {
         Err(format!(
             "HOST STATE CHANGED: {} was {:?}, is now {:?}",
             p.display(),
-            before.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
-            now.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+            before
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            now.as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
         ))
     }
 }
@@ -74,7 +89,11 @@ pub fn unchanged(p: &Path, before: &Option<Vec<u8>>) -> Result<(), String> {
 pub fn absent(p: &Path) -> Result<(), String> {
     match fs::symlink_metadata(p) {
         Err(_) => Ok(()),
-        Ok(m) => Err(format!("HOST STATE CHANGED: {} exists on the host ({:?})", p.display(), m.file_type())),
+        Ok(m) => Err(format!(
+            "HOST STATE CHANGED: {} exists on the host ({:?})",
+            p.display(),
+            m.file_type()
+        )),
     }
 }
 
@@ -82,9 +101,11 @@ pub fn absent(p: &Path) -> Result<(), String> {
 pub fn host_ip() -> Result<String, String> {
     let s = std::net::UdpSocket::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
     // connect() on UDP sends nothing; it only selects a route and source address.
-    s.connect("192.0.2.250:9").or_else(|_| s.connect("10.255.255.254:9")).map_err(|e| {
-        format!("no IPv4 route on this host ({e}); the external-address test needs one")
-    })?;
+    s.connect("192.0.2.250:9")
+        .or_else(|_| s.connect("10.255.255.254:9"))
+        .map_err(|e| {
+            format!("no IPv4 route on this host ({e}); the external-address test needs one")
+        })?;
     let ip = s.local_addr().map_err(|e| e.to_string())?.ip();
     if ip.is_loopback() || ip.is_unspecified() {
         return Err(format!("host has no non-loopback IPv4 address (got {ip})"));

@@ -35,7 +35,12 @@ impl<'w> Run<'w> {
         let probe = project.join(".tools/probe");
         fs::copy(&world.probe, &probe).map_err(|e| format!("copy probe: {e}"))?;
         chown_tree(&project, world.id.uid, world.id.gid)?;
-        Ok(Run { world, project, children: Vec::new(), cleanup_paths: Vec::new() })
+        Ok(Run {
+            world,
+            project,
+            children: Vec::new(),
+            cleanup_paths: Vec::new(),
+        })
     }
 
     /// Kills what the case started and removes its stray host files.
@@ -120,7 +125,9 @@ impl<'w> Run<'w> {
     pub fn probe_host<S: AsRef<str>>(&self, args: &[S]) -> Out {
         let mut cmd = Command::new(self.probe());
         cmd.args(args.iter().map(|s| s.as_ref()));
-        cmd.current_dir(&self.project).env_clear().envs(self.world.env());
+        cmd.current_dir(&self.project)
+            .env_clear()
+            .envs(self.world.env());
         self.world.id.apply(&mut cmd);
         let shown = format!("[host] {} {}", self.probe(), join(args));
         collect(shown, cmd, None, GUARD)
@@ -130,7 +137,9 @@ impl<'w> Run<'w> {
     /// its pid once it reported itself.
     pub fn host_holder(&mut self, token: &str) -> Result<u32, String> {
         let mut cmd = Command::new(self.probe());
-        cmd.args(["hold", token]).stdout(Stdio::piped()).stdin(Stdio::null());
+        cmd.args(["hold", token])
+            .stdout(Stdio::piped())
+            .stdin(Stdio::null());
         self.world.id.apply(&mut cmd);
         let mut child = cmd.spawn().map_err(|e| format!("spawn host holder: {e}"))?;
         let mut buf = [0u8; 64];
@@ -216,13 +225,20 @@ impl Exec<'_, '_> {
         let creor = run.world.creor.display().to_string();
         let mut words: Vec<String> = self.launcher.clone();
         words.push(creor);
-        words.extend(["exec".into(), "--project".into(), run.project.display().to_string()]);
+        words.extend([
+            "exec".into(),
+            "--project".into(),
+            run.project.display().to_string(),
+        ]);
         words.extend(self.flags.iter().cloned());
         words.push("--".into());
         words.extend(self.argv.iter().cloned());
         let mut cmd = Command::new(&words[0]);
         cmd.args(&words[1..]);
-        cmd.current_dir(&run.project).env_clear().envs(run.world.env()).envs(self.env.iter().cloned());
+        cmd.current_dir(&run.project)
+            .env_clear()
+            .envs(run.world.env())
+            .envs(self.env.iter().cloned());
         run.world.id.apply(&mut cmd);
         let fds = self.pass_fds.clone();
         let ctty = self.ctty;
@@ -248,8 +264,16 @@ impl Exec<'_, '_> {
         }
         let shown = format!(
             "{}{}",
-            if run.world.id.switch { format!("[as uid {}] ", run.world.id.uid) } else { String::new() },
-            words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+            if run.world.id.switch {
+                format!("[as uid {}] ", run.world.id.uid)
+            } else {
+                String::new()
+            },
+            words
+                .iter()
+                .map(|w| shell_quote(w))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         (cmd, shown)
     }
@@ -263,7 +287,9 @@ impl Exec<'_, '_> {
     /// Starts creor and returns the child (stdout/stderr piped, stdin null) and the shown line.
     pub fn spawn(self) -> Result<(Child, String), String> {
         let (mut cmd, shown) = self.command();
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let child = cmd.spawn().map_err(|e| format!("spawn `{shown}`: {e}"))?;
         Ok((child, shown))
     }
@@ -315,10 +341,12 @@ impl Out {
             Some(e) => Err(format!(
                 "the kernel refused, but with {e}; expected one of {allowed:?}\n{self}"
             )),
-            None if self.first().starts_with("ok") => {
-                Err(format!("ESCAPE: the attempt succeeded; expected one of {allowed:?}\n{self}"))
-            }
-            None => Err(format!("the probe did not report (sandbox did not run it?)\n{self}")),
+            None if self.first().starts_with("ok") => Err(format!(
+                "ESCAPE: the attempt succeeded; expected one of {allowed:?}\n{self}"
+            )),
+            None => Err(format!(
+                "the probe did not report (sandbox did not run it?)\n{self}"
+            )),
         }
     }
 
@@ -336,7 +364,10 @@ impl Out {
         if self.code() == code && !self.hung {
             Ok(())
         } else {
-            Err(format!("expected exit status {code}, got {}\n{self}", self.code()))
+            Err(format!(
+                "expected exit status {code}, got {}\n{self}",
+                self.code()
+            ))
         }
     }
 
@@ -361,7 +392,15 @@ impl fmt::Display for Out {
             Some(s) => format!("{} ({s})", self.code()),
             None => "none".into(),
         };
-        writeln!(f, "  exit: {status}{}", if self.hung { " [killed by harness guard]" } else { "" })?;
+        writeln!(
+            f,
+            "  exit: {status}{}",
+            if self.hung {
+                " [killed by harness guard]"
+            } else {
+                ""
+            }
+        )?;
         writeln!(f, "  stdout: {}", indent(&self.stdout))?;
         write!(f, "  stderr: {}", indent(&self.stderr))
     }
@@ -376,11 +415,17 @@ fn indent(s: &str) -> String {
 }
 
 fn join<S: AsRef<str>>(args: &[S]) -> String {
-    args.iter().map(|s| shell_quote(s.as_ref())).collect::<Vec<_>>().join(" ")
+    args.iter()
+        .map(|s| shell_quote(s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -390,7 +435,11 @@ fn shell_quote(s: &str) -> String {
 /// Spawns `cmd`, feeds stdin, drains stdout/stderr on threads, enforces the guard.
 fn collect(shown: String, mut cmd: Command, stdin: Option<Vec<u8>>, guard: Duration) -> Out {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -428,7 +477,14 @@ fn collect(shown: String, mut cmd: Command, stdin: Option<Vec<u8>>, guard: Durat
     };
     let stdout = out_t.join().unwrap_or_default();
     let stderr = err_t.join().unwrap_or_default();
-    Out { shown, status, stdout, stderr, hung, spawn_error: None }
+    Out {
+        shown,
+        status,
+        stdout,
+        stderr,
+        hung,
+        spawn_error: None,
+    }
 }
 
 fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<String> {

@@ -37,19 +37,36 @@ impl Identity {
         // SAFETY: geteuid/getegid cannot fail and touch no memory.
         let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
         if euid != 0 {
-            return Ok(vec![Identity { label: "user", uid: euid, gid: egid, switch: false }]);
+            return Ok(vec![Identity {
+                label: "user",
+                uid: euid,
+                gid: egid,
+                switch: false,
+            }]);
         }
         let wanted = std::env::var("CREOR_TEST_IDENTITIES").unwrap_or_else(|_| "root,user".into());
         let mut out = Vec::new();
         if wanted.split(',').any(|w| w.trim() == "root") {
-            out.push(Identity { label: "root", uid: 0, gid: 0, switch: false });
+            out.push(Identity {
+                label: "root",
+                uid: 0,
+                gid: 0,
+                switch: false,
+            });
         }
         if wanted.split(',').any(|w| w.trim() == "user") {
             let (uid, gid) = ensure_test_user()?;
-            out.push(Identity { label: "user", uid, gid, switch: true });
+            out.push(Identity {
+                label: "user",
+                uid,
+                gid,
+                switch: true,
+            });
         }
         if out.is_empty() {
-            return Err(format!("CREOR_TEST_IDENTITIES={wanted:?} selects no identity (root, user)"));
+            return Err(format!(
+                "CREOR_TEST_IDENTITIES={wanted:?} selects no identity (root, user)"
+            ));
         }
         Ok(out)
     }
@@ -85,7 +102,13 @@ fn ensure_test_user() -> Result<(u32, u32), String> {
     };
     if id("-u").is_none() {
         let status = Command::new("useradd")
-            .args(["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin"])
+            .args([
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+            ])
             .arg(TEST_USER)
             .status()
             .map_err(|e| format!("useradd {TEST_USER}: {e} (install passwd, or run .ci/run)"))?;
@@ -124,7 +147,9 @@ impl World {
         let base = match std::env::var_os("CREOR_TEST_BASE") {
             Some(b) => PathBuf::from(b).join(format!("creor-{suite}-{pid}-{}", id.label)),
             // Not under /tmp: the sandbox replaces /tmp, and real projects live under /home.
-            None if id_is_root() => PathBuf::from(format!("/home/creor-{suite}-{pid}-{}", id.label)),
+            None if id_is_root() => {
+                PathBuf::from(format!("/home/creor-{suite}-{pid}-{}", id.label))
+            }
             None => {
                 let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
                 PathBuf::from(home).join(format!(".cache/creor-{suite}-{pid}-{}", id.label))
@@ -148,7 +173,9 @@ impl World {
         let probe = bin.join("probe");
         let ns = |n: &str| -> Result<u64, String> {
             use std::os::unix::fs::MetadataExt;
-            fs::metadata(format!("/proc/self/ns/{n}")).map(|m| m.ino()).map_err(|e| format!("stat /proc/self/ns/{n}: {e}"))
+            fs::metadata(format!("/proc/self/ns/{n}"))
+                .map(|m| m.ino())
+                .map_err(|e| format!("stat /proc/self/ns/{n}: {e}"))
         };
         let out = Command::new("gcc")
             .arg(format!("-DHOST_PIDNS={}", ns("pid")?))
@@ -159,7 +186,10 @@ impl World {
             .output()
             .map_err(|e| format!("gcc not runnable ({e}): install gcc (.ci/run does)"))?;
         if !out.status.success() {
-            return Err(format!("gcc probe.c failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+            return Err(format!(
+                "gcc probe.c failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         set_mode(&probe, 0o755)?;
         let no_userns = bin.join("no_userns.py");
@@ -169,17 +199,30 @@ impl World {
         let secret = format!("CREOR-SECRET-{pid}-{}", id.label);
         let home = base.join("home");
         let plant: &[(&str, String)] = &[
-            (".ssh/id_ed25519", format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{secret}-ssh\n")),
+            (
+                ".ssh/id_ed25519",
+                format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{secret}-ssh\n"),
+            ),
             (".ssh/config", format!("Host *\n  # {secret}-sshconfig\n")),
-            (".aws/credentials", format!("[default]\naws_secret_access_key = {secret}-aws\n")),
-            (".gnupg/private-keys-v1.d/key.key", format!("{secret}-gpg\n")),
-            (".netrc", format!("machine example.com password {secret}-netrc\n")),
+            (
+                ".aws/credentials",
+                format!("[default]\naws_secret_access_key = {secret}-aws\n"),
+            ),
+            (
+                ".gnupg/private-keys-v1.d/key.key",
+                format!("{secret}-gpg\n"),
+            ),
+            (
+                ".netrc",
+                format!("machine example.com password {secret}-netrc\n"),
+            ),
             ("src/other-project/secret.txt", format!("{secret}-other\n")),
         ];
         for (rel, content) in plant {
             let p = home.join(rel);
             if let Some(parent) = p.parent() {
-                fs::create_dir_all(parent).map_err(|e| format!("mkdir {}: {e}", parent.display()))?;
+                fs::create_dir_all(parent)
+                    .map_err(|e| format!("mkdir {}: {e}", parent.display()))?;
             }
             fs::write(&p, content).map_err(|e| format!("write {}: {e}", p.display()))?;
         }
@@ -188,17 +231,36 @@ impl World {
         set_mode(&home, 0o700)?;
         set_mode(&home.join("src"), 0o755)?;
         chown_tree(&home, id.uid, id.gid)?;
-        Ok(World { id, base, creor, probe, no_userns, home, secret })
+        Ok(World {
+            id,
+            base,
+            creor,
+            probe,
+            no_userns,
+            home,
+            secret,
+        })
     }
 
     /// All planted secrets (substrings that must never appear in sandboxed output).
     pub fn secrets(&self) -> Vec<String> {
         let s = &self.secret;
-        ["ssh", "sshconfig", "aws", "gpg", "netrc", "other", "env-openai", "env-anthropic",
-         "env-github", "env-aws", "env-canary"]
-            .iter()
-            .map(|k| format!("{s}-{k}"))
-            .collect()
+        [
+            "ssh",
+            "sshconfig",
+            "aws",
+            "gpg",
+            "netrc",
+            "other",
+            "env-openai",
+            "env-anthropic",
+            "env-github",
+            "env-aws",
+            "env-canary",
+        ]
+        .iter()
+        .map(|k| format!("{s}-{k}"))
+        .collect()
     }
 
     /// The environment creor is started with: what an agent's process typically holds,
@@ -206,9 +268,19 @@ impl World {
     pub fn env(&self) -> Vec<(String, String)> {
         let s = &self.secret;
         vec![
-            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin".into()),
+            (
+                "PATH".into(),
+                "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin".into(),
+            ),
             ("HOME".into(), self.home.display().to_string()),
-            ("USER".into(), if self.id.is_root() { "root".into() } else { TEST_USER.into() }),
+            (
+                "USER".into(),
+                if self.id.is_root() {
+                    "root".into()
+                } else {
+                    TEST_USER.into()
+                },
+            ),
             ("LANG".into(), "C.UTF-8".into()),
             ("TERM".into(), "xterm".into()),
             ("OPENAI_API_KEY".into(), format!("{s}-env-openai")),
@@ -216,7 +288,10 @@ impl World {
             ("GITHUB_TOKEN".into(), format!("{s}-env-github")),
             ("AWS_SECRET_ACCESS_KEY".into(), format!("{s}-env-aws")),
             ("CREOR_TEST_CANARY".into(), format!("{s}-env-canary")),
-            ("SSH_AUTH_SOCK".into(), self.base.join("agent.sock").display().to_string()),
+            (
+                "SSH_AUTH_SOCK".into(),
+                self.base.join("agent.sock").display().to_string(),
+            ),
         ]
     }
 }

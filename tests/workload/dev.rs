@@ -23,11 +23,20 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn gcc_build_and_run(r: &mut Run) -> Outcome {
-    r.write("hello.c", "#include <stdio.h>\nint main(void){puts(\"hello from the sandbox\");return 0;}\n")?;
+    r.write(
+        "hello.c",
+        "#include <stdio.h>\nint main(void){puts(\"hello from the sandbox\");return 0;}\n",
+    )?;
     let out = r.sh("gcc -O1 -o hello hello.c && ./hello");
     out.exit_is(0)?;
-    ensure!(out.stdout.contains("hello from the sandbox"), "unexpected output\n{out}");
-    ensure!(r.project.join("hello").exists(), "the built binary is not in the host project\n{out}");
+    ensure!(
+        out.stdout.contains("hello from the sandbox"),
+        "unexpected output\n{out}"
+    );
+    ensure!(
+        r.project.join("hello").exists(),
+        "the built binary is not in the host project\n{out}"
+    );
     Ok(())
 }
 
@@ -42,8 +51,14 @@ fn python_ssl_and_sqlite(r: &mut Run) -> Outcome {
     r.write("check.py", py)?;
     let out = r.exec(&["python3", "check.py"]).output();
     out.exit_is(0)?;
-    ensure!(out.stdout.contains("ssl OpenSSL value 42"), "unexpected output\n{out}");
-    ensure!(r.project.join("data.sqlite").exists(), "sqlite file not written to the project\n{out}");
+    ensure!(
+        out.stdout.contains("ssl OpenSSL value 42"),
+        "unexpected output\n{out}"
+    );
+    ensure!(
+        r.project.join("data.sqlite").exists(),
+        "sqlite file not written to the project\n{out}"
+    );
     Ok(())
 }
 
@@ -57,7 +72,10 @@ fn host_git(r: &Run, args: &[&str]) -> Result<String, String> {
         .output()
         .map_err(|e| format!("host git: {e}"))?;
     if !out.status.success() {
-        return Err(format!("host git {args:?}: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "host git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -70,7 +88,10 @@ fn git_init_and_commit(r: &mut Run) -> Outcome {
     out.exit_is(0)?;
     ensure!(out.stdout.contains("first"), "commit not in log\n{out}");
     let log = host_git(r, &["log", "--oneline"])?;
-    ensure!(log.contains("first"), "the host repository has no commit: {log}\n{out}");
+    ensure!(
+        log.contains("first"),
+        "the host repository has no commit: {log}\n{out}"
+    );
     Ok(())
 }
 
@@ -85,10 +106,16 @@ fn git_commit_in_existing_repo_with_readonly_hooks(r: &mut Run) -> Outcome {
         hook = hook.display()
     ));
     out.exit_is(0)?;
-    ensure!(out.stdout.contains("hook-refused"), "the hooks dir is writable inside\n{out}");
+    ensure!(
+        out.stdout.contains("hook-refused"),
+        "the hooks dir is writable inside\n{out}"
+    );
     ensure!(!hook.exists(), "a hook landed on the host\n{out}");
     let log = host_git(r, &["log", "--oneline"])?;
-    ensure!(log.contains("from-sandbox"), "commit missing on the host: {log}\n{out}");
+    ensure!(
+        log.contains("from-sandbox"),
+        "commit missing on the host: {log}\n{out}"
+    );
     Ok(())
 }
 
@@ -105,17 +132,26 @@ fn http_server_and_client_on_loopback(r: &mut Run) -> Outcome {
     r.write("server.py", py)?;
     let out = r.exec(&["python3", "server.py"]).output();
     out.exit_is(0)?;
-    ensure!(out.stdout.contains("body pong"), "loopback server unreachable inside\n{out}");
+    ensure!(
+        out.stdout.contains("body pong"),
+        "loopback server unreachable inside\n{out}"
+    );
     Ok(())
 }
 
 fn make_builds_target(r: &mut Run) -> Outcome {
-    r.write("Makefile", "out.txt: in.txt\n\ttr a-z A-Z < in.txt > out.txt\n")?;
+    r.write(
+        "Makefile",
+        "out.txt: in.txt\n\ttr a-z A-Z < in.txt > out.txt\n",
+    )?;
     r.write("in.txt", "made by make\n")?;
     let out = r.exec(&["make"]).output();
     out.exit_is(0)?;
     let made = fs::read_to_string(r.project.join("out.txt")).unwrap_or_default();
-    ensure!(made == "MADE BY MAKE\n", "out.txt on the host is {made:?}\n{out}");
+    ensure!(
+        made == "MADE BY MAKE\n",
+        "out.txt on the host is {made:?}\n{out}"
+    );
     Ok(())
 }
 
@@ -124,7 +160,10 @@ fn tar_round_trip(r: &mut Run) -> Outcome {
     r.write("pkg/b/c.txt", "gamma\n")?;
     let out = r.sh("tar czf pkg.tgz pkg && mkdir -p unpacked && tar xzf pkg.tgz -C unpacked && cat unpacked/pkg/b/c.txt");
     out.exit_is(0)?;
-    ensure!(out.stdout.contains("gamma"), "unpacked content wrong\n{out}");
+    ensure!(
+        out.stdout.contains("gamma"),
+        "unpacked content wrong\n{out}"
+    );
     Ok(())
 }
 
@@ -159,11 +198,19 @@ fn existing_project_file_editable(r: &mut Run) -> Outcome {
 /// The sandbox mounts a private /tmp; a project that itself lives under the host's /tmp must
 /// still be bound at its own path (tempdir-based projects are common).
 fn project_under_host_tmp(r: &mut Run) -> Outcome {
-    let dir = tempfile::Builder::new().prefix("creor-workload-").tempdir_in("/tmp").map_err(|e| e.to_string())?;
+    let dir = tempfile::Builder::new()
+        .prefix("creor-workload-")
+        .tempdir_in("/tmp")
+        .map_err(|e| e.to_string())?;
     crate::support::world::set_mode(dir.path(), 0o755)?;
     crate::support::world::chown_tree(dir.path(), r.world.id.uid, r.world.id.gid)?;
     let mut cmd = Command::new(&r.world.creor);
-    cmd.arg("exec").arg("--project").arg(dir.path()).args(["--", "/bin/sh", "-c", "echo inside > made-in-tmp && pwd"]);
+    cmd.arg("exec").arg("--project").arg(dir.path()).args([
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo inside > made-in-tmp && pwd",
+    ]);
     cmd.current_dir(dir.path()).env_clear().envs(r.world.env());
     r.world.id.apply(&mut cmd);
     let out = cmd.output().map_err(|e| e.to_string())?;
@@ -177,6 +224,9 @@ fn project_under_host_tmp(r: &mut Run) -> Outcome {
     ensure!(out.status.success(), "failed\n{shown}");
     let made = fs::read_to_string(dir.path().join("made-in-tmp")).unwrap_or_default();
     ensure!(made == "inside\n", "file not on the host\n{shown}");
-    ensure!(String::from_utf8_lossy(&out.stdout).trim() == dir.path().display().to_string(), "cwd is not the project\n{shown}");
+    ensure!(
+        String::from_utf8_lossy(&out.stdout).trim() == dir.path().display().to_string(),
+        "cwd is not the project\n{shown}"
+    );
     Ok(())
 }
