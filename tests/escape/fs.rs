@@ -33,6 +33,8 @@ pub fn cases() -> Vec<Case> {
         case!("fs", open_dev_mem),
         case!("fs", hardlink_etc_shadow_into_project),
         case!("fs", toolchain_dir_in_home_read_only),
+        case!("fs", project_is_home_floor_still_hidden),
+        case!("fs", project_is_filesystem_root),
     ]
 }
 
@@ -264,4 +266,52 @@ fn toolchain_dir_in_home_read_only(r: &mut Run) -> Outcome {
     host::unchanged(&target, &before).map_err(|e| format!("{e}\n{out2}"))?;
     out.refused(REFUSED_WRITE)?;
     out2.refused(REFUSED_WRITE)
+}
+
+/// An agent started in `$HOME` makes home the project: the floor must stay invisible anyway.
+fn project_is_home_floor_still_hidden(r: &mut Run) -> Outcome {
+    let home = r.world.home.clone();
+    let key = r.home(".ssh/id_ed25519");
+    let out = r
+        .exec(&[r.probe(), "read".into(), key])
+        .project(&home)
+        .output();
+    if out.first().is_empty() && out.code() != 0 {
+        return Ok(()); // creor refused to use $HOME as a project: also fine
+    }
+    out.refused(ABSENT)?;
+    out.lacks(&r.world.secrets())?;
+    let aws = r.home(".aws/credentials");
+    let out = r
+        .exec(&[r.probe(), "read".into(), aws])
+        .project(&home)
+        .output();
+    out.refused(ABSENT)?;
+    out.lacks(&r.world.secrets())
+}
+
+/// `--project /` must not turn the whole host read-write (as root: idmapped to the sandbox uid).
+fn project_is_filesystem_root(r: &mut Run) -> Outcome {
+    let p = format!("/etc/{}", unique("rootproj"));
+    r.cleanup_paths.push(p.clone().into());
+    let key = r.home(".ssh/id_ed25519");
+    let out = r
+        .exec(&[r.probe(), "write".into(), p.clone(), "pwned".into()])
+        .project(Path::new("/"))
+        .output();
+    host::absent(Path::new(&p)).map_err(|e| format!("ESCAPE via --project /: {e}\n{out}"))?;
+    if out.first().is_empty() {
+        ensure!(out.code() != 0, "creor ran nothing yet exited 0\n{out}");
+    } else {
+        out.refused(&["EROFS", "EACCES", "EPERM"])?;
+    }
+    let out = r
+        .exec(&[r.probe(), "read".into(), key])
+        .project(Path::new("/"))
+        .output();
+    if out.first().is_empty() {
+        return Ok(());
+    }
+    out.refused(ABSENT)?;
+    out.lacks(&r.world.secrets())
 }

@@ -105,6 +105,7 @@ impl<'w> Run<'w> {
             ctty: None,
             launcher: Vec::new(),
             env: Vec::new(),
+            project: None,
             guard: GUARD,
         }
     }
@@ -174,6 +175,7 @@ pub struct Exec<'r, 'w> {
     ctty: Option<RawFd>,
     launcher: Vec<String>,
     env: Vec<(String, String)>,
+    project: Option<PathBuf>,
     guard: Duration,
 }
 
@@ -214,6 +216,12 @@ impl Exec<'_, '_> {
         self
     }
 
+    /// Uses another `--project` (and working directory) than the case's project.
+    pub fn project(mut self, dir: &Path) -> Self {
+        self.project = Some(dir.to_path_buf());
+        self
+    }
+
     /// Overrides the harness guard.
     pub fn guard(mut self, d: Duration) -> Self {
         self.guard = d;
@@ -225,17 +233,18 @@ impl Exec<'_, '_> {
         let creor = run.world.creor.display().to_string();
         let mut words: Vec<String> = self.launcher.clone();
         words.push(creor);
+        let project = self.project.clone().unwrap_or_else(|| run.project.clone());
         words.extend([
             "exec".into(),
             "--project".into(),
-            run.project.display().to_string(),
+            project.display().to_string(),
         ]);
         words.extend(self.flags.iter().cloned());
         words.push("--".into());
         words.extend(self.argv.iter().cloned());
         let mut cmd = Command::new(&words[0]);
         cmd.args(&words[1..]);
-        cmd.current_dir(&run.project)
+        cmd.current_dir(&project)
             .env_clear()
             .envs(run.world.env())
             .envs(self.env.iter().cloned());
