@@ -28,6 +28,10 @@ pub fn cases() -> Vec<Case> {
         case!("persist", create_creor_json_when_absent),
         case!("persist", create_creor_local_json_when_absent),
         case!("persist", create_hooks_dir_when_absent),
+        case!("persist", truncate_creor_json),
+        case!("persist", reopen_creor_json_for_writing_via_proc_fd),
+        case!("persist", hardlink_git_config_then_write),
+        case!("persist", hardlink_creor_json_then_write),
     ]
 }
 
@@ -277,4 +281,39 @@ fn create_hooks_dir_when_absent(r: &mut Run) -> Outcome {
         "HOST STATE CHANGED: a pre-commit hook was planted in a repo that had no hooks dir\n{out}"
     );
     Ok(())
+}
+
+fn truncate_creor_json(r: &mut Run) -> Outcome {
+    repo(r, true, true)?;
+    attempt(r, &["truncate", &r.p("creor.json")], &[])
+}
+
+/// A read-only open is allowed; upgrading it through `/proc/self/fd/N` must not be.
+fn reopen_creor_json_for_writing_via_proc_fd(r: &mut Run) -> Outcome {
+    repo(r, true, true)?;
+    attempt(r, &["reopenw", &r.p("creor.json")], &[])
+}
+
+/// A hard link shares the inode: if `link()` worked, writing the new name would rewrite the
+/// protected file. Either step may be refused; the host file must be unchanged.
+fn hardlink_then_write(r: &mut Run, rel: &str) -> Outcome {
+    repo(r, true, true)?;
+    let g = Guarded::take(r);
+    let alias = r.p("alias-of-protected");
+    let first = r.probe_in(&["link", &r.p(rel), &alias]);
+    let second = r.probe_in(&["append", &alias, "\n[core]\n\thooksPath = /tmp\n"]);
+    g.check(&format!("{first}\n{second}"))?;
+    if first.first().starts_with("ok") {
+        second.refused(REFUSED_WRITE)
+    } else {
+        first.refused(&["EXDEV", "EPERM", "EACCES", "EROFS"])
+    }
+}
+
+fn hardlink_git_config_then_write(r: &mut Run) -> Outcome {
+    hardlink_then_write(r, ".git/config")
+}
+
+fn hardlink_creor_json_then_write(r: &mut Run) -> Outcome {
+    hardlink_then_write(r, "creor.json")
 }

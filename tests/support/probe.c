@@ -102,6 +102,15 @@ static int op_write(const char *path, const char *data, int flags) {
     return report(close(fd));
 }
 
+/* Open read-only (allowed), then reopen the same file for writing through its /proc magic link. */
+static int op_reopenw(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return report(-1);
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    return report(open(link, O_WRONLY));
+}
+
 static int op_ls(const char *path) {
     DIR *d = opendir(path);
     if (!d) return report(-1);
@@ -397,6 +406,8 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "write")) { NEED(2); return op_write(a, b, O_TRUNC); }
     if (!strcmp(op, "append")) { NEED(2); return op_write(a, b, O_APPEND); }
     if (!strcmp(op, "mkdir")) { NEED(1); return report(mkdir(a, 0755)); }
+    if (!strcmp(op, "reopenw")) { NEED(1); return op_reopenw(a); }
+    if (!strcmp(op, "truncate")) { NEED(1); return report(truncate(a, 0)); }
     if (!strcmp(op, "unlink")) { NEED(1); return report(unlink(a)); }
     if (!strcmp(op, "rename")) { NEED(2); return report(rename(a, b)); }
     if (!strcmp(op, "symlink")) { NEED(2); return report(symlink(a, b)); }
