@@ -13,6 +13,7 @@ pub fn cases() -> Vec<Case> {
         case!("limits", fork_bomb_is_capped),
         case!("limits", huge_file_is_capped),
         case!("limits", core_dumps_disabled),
+        case!("limits", tmp_is_size_capped),
     ]
 }
 
@@ -77,6 +78,31 @@ fn core_dumps_disabled(r: &mut Run) -> Outcome {
     ensure!(
         soft == "0",
         "RLIMIT_CORE soft limit is {soft}, expected 0\n{out}"
+    );
+    Ok(())
+}
+
+/// The private `/tmp` is RAM (tmpfs): uncapped, it lets a command eat half the host's memory.
+/// Its size must be explicitly smaller than tmpfs's default (half of RAM).
+fn tmp_is_size_capped(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["statfs", "/tmp"]);
+    out.succeeded()?;
+    let size: u64 = out
+        .first()
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .ok_or(format!("bad statfs answer\n{out}"))?;
+    let meminfo = fs::read_to_string("/proc/meminfo").map_err(|e| e.to_string())?;
+    let mem_kb: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .ok_or("cannot read MemTotal")?;
+    let half = mem_kb * 1024 / 2;
+    ensure!(
+        size > 0 && size < half,
+        "/tmp inside is {size} bytes; expected an explicit cap below half of RAM ({half})\n{out}"
     );
     Ok(())
 }

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -407,6 +408,13 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "append")) { NEED(2); return op_write(a, b, O_APPEND); }
     if (!strcmp(op, "mkdir")) { NEED(1); return report(mkdir(a, 0755)); }
     if (!strcmp(op, "reopenw")) { NEED(1); return op_reopenw(a); }
+    if (!strcmp(op, "statfs")) {
+        NEED(1);
+        struct statfs st;
+        if (statfs(a, &st) != 0) return report(-1);
+        printf("ok %llu\n", (unsigned long long)st.f_blocks * (unsigned long long)st.f_bsize);
+        return 0;
+    }
     if (!strcmp(op, "truncate")) { NEED(1); return report(truncate(a, 0)); }
     if (!strcmp(op, "unlink")) { NEED(1); return report(unlink(a)); }
     if (!strcmp(op, "rename")) { NEED(2); return report(rename(a, b)); }
