@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::case;
 use crate::support::world::set_mode;
-use crate::support::{ignore, unique, Case, Outcome, Run, ABSENT};
+use crate::support::{ignore, unique, Case, Outcome, Run};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -108,6 +108,5 @@ fn abstract_socket_of_host_listener(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["abstract", &name]);
     let verdict = out.refused(&["ECONNREFUSED", "EPERM", "EACCES", "ENOENT"]);
     no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
-    let _ = ABSENT;
     verdict
 }

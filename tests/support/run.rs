@@ -290,7 +290,7 @@ impl Exec<'_, '_> {
     /// Runs to completion (or the guard) and collects everything.
     pub fn output(self) -> Out {
         let (cmd, shown) = self.command();
-        collect(shown, cmd, self.stdin.clone(), self.guard).with_ctty(self.ctty.is_some())
+        collect(shown, cmd, self.stdin.clone(), self.guard)
     }
 
     /// Starts creor and returns the child (stdout/stderr piped, stdin null) and the shown line.
@@ -321,10 +321,6 @@ pub struct Out {
 }
 
 impl Out {
-    fn with_ctty(self, _ctty: bool) -> Self {
-        self
-    }
-
     /// Exit code the way a shell reports it (128+N for signal N; -1 unknown).
     pub fn code(&self) -> i32 {
         match self.status {
