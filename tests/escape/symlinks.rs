@@ -20,6 +20,8 @@ pub fn cases() -> Vec<Case> {
         case!("symlink", proc_1_cwd_walk_up),
         case!("symlink", link_made_inside_to_ssh_key),
         case!("symlink", write_through_link_to_git_hook),
+        case!("symlink", protected_names_planted_as_links_to_floor),
+        case!("symlink", protected_git_hooks_planted_as_link_to_home),
     ]
 }
 
@@ -122,4 +124,45 @@ fn write_through_link_to_git_hook(r: &mut Run) -> Outcome {
     let verdict = out.refused(REFUSED_WRITE);
     host::unchanged(Path::new(&hook), &before).map_err(|e| format!("{e}\n{out}"))?;
     verdict
+}
+
+/// Two-step attack on the sandbox's own setup: one command replaces the names creor re-binds
+/// read-only (`.creor`, `creor.json`, `creor.local.json`) with symlinks into the floor; the next
+/// `creor exec` must not follow them when it binds, or the floor appears inside the project.
+fn protected_names_planted_as_links_to_floor(r: &mut Run) -> Outcome {
+    let plant = r.sh(&format!(
+        "cd {p} && ln -s {ssh} .creor && ln -s {aws} creor.json && ln -s {gpg} creor.local.json && echo planted",
+        p = r.project.display(),
+        ssh = r.home(".ssh"),
+        aws = r.home(".aws/credentials"),
+        gpg = r.home(".gnupg/private-keys-v1.d/key.key"),
+    ));
+    ensure!(
+        plant.stdout.contains("planted"),
+        "could not plant the links (precondition)\n{plant}"
+    );
+    for rel in [".creor/id_ed25519", "creor.json", "creor.local.json"] {
+        let out = r.probe_in(&["read", &r.p(rel)]);
+        if out.first().is_empty() && out.code() == 125 {
+            continue; // creor refused to set up around a planted link: fine, fail-closed
+        }
+        out.refused(ABSENT)?;
+        out.lacks(&r.world.secrets())?;
+    }
+    Ok(())
+}
+
+/// Same with `.git/hooks` pointing at `$HOME`: a read-only bind that follows the link would
+/// expose home (and its floor) under `.git/hooks`.
+fn protected_git_hooks_planted_as_link_to_home(r: &mut Run) -> Outcome {
+    r.write(".git/HEAD", "ref: refs/heads/main\n")?;
+    r.write(".git/config", "[core]\n")?;
+    symlink(&r.world.home, r.project.join(".git/hooks")).map_err(|e| e.to_string())?;
+    r.own()?;
+    let out = r.probe_in(&["read", &r.p(".git/hooks/.ssh/id_ed25519")]);
+    if out.first().is_empty() && out.code() == 125 {
+        return Ok(());
+    }
+    out.refused(ABSENT)?;
+    out.lacks(&r.world.secrets())
 }
