@@ -32,6 +32,8 @@ pub fn cases() -> Vec<Case> {
         case!("persist", reopen_creor_json_for_writing_via_proc_fd),
         case!("persist", hardlink_git_config_then_write),
         case!("persist", hardlink_creor_json_then_write),
+        case!("persist", user_config_in_home_unwritable),
+        case!("persist", managed_config_unwritable),
     ]
 }
 
@@ -316,4 +318,50 @@ fn hardlink_git_config_then_write(r: &mut Run) -> Outcome {
 
 fn hardlink_creor_json_then_write(r: &mut Run) -> Outcome {
     hardlink_then_write(r, "creor.json")
+}
+
+/// `~/.config/creor/creor.json` applies to every project: rewriting it loosens them all.
+fn user_config_in_home_unwritable(r: &mut Run) -> Outcome {
+    let dir = r.world.home.join(".config/creor");
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let cfg = dir.join("creor.json");
+    fs::write(&cfg, CREOR_JSON).map_err(|e| e.to_string())?;
+    crate::support::world::chown_tree(
+        &r.world.home.join(".config"),
+        r.world.id.uid,
+        r.world.id.gid,
+    )?;
+    let before = snapshot(&cfg);
+    let out = r.probe_in(&["write", &cfg.display().to_string(), EVIL]);
+    let verdict = out.refused(REFUSED_WRITE);
+    host::unchanged(&cfg, &before).map_err(|e| format!("{e}\n{out}"))?;
+    let _ = fs::remove_dir_all(r.world.home.join(".config"));
+    verdict
+}
+
+/// `/etc/creor/creor.json` is the administrator's: never writable from inside. As root the
+/// harness installs one (and removes it afterwards) so the attack has a target.
+fn managed_config_unwritable(r: &mut Run) -> Outcome {
+    let dir = Path::new("/etc/creor");
+    let cfg = dir.join("creor.json");
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let created_dir = root && !dir.exists();
+    let created_file = root && !cfg.exists();
+    if created_file {
+        fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        fs::write(&cfg, CREOR_JSON).map_err(|e| e.to_string())?;
+    }
+    let before = snapshot(&cfg);
+    let out = r.probe_in(&["write", &cfg.display().to_string(), EVIL]);
+    let verdict = out.refused(REFUSED_WRITE);
+    let unchanged = host::unchanged(&cfg, &before).map_err(|e| format!("{e}\n{out}"));
+    if created_file {
+        let _ = fs::remove_file(&cfg);
+    }
+    if created_dir {
+        let _ = fs::remove_dir(dir);
+    }
+    unchanged?;
+    verdict
 }

@@ -18,6 +18,7 @@ pub fn cases() -> Vec<Case> {
         case!("proc", pid1_mem_not_writable),
         case!("proc", kcore_unreadable),
         case!("proc", sys_uevent_helper_not_writable),
+        case!("proc", oom_score_adj_cannot_go_negative),
     ]
 }
 
@@ -104,4 +105,10 @@ fn kcore_unreadable(r: &mut Run) -> Outcome {
 
 fn sys_uevent_helper_not_writable(r: &mut Run) -> Outcome {
     knob_not_writable(r, "/sys/kernel/uevent_helper")
+}
+
+/// Making itself the last thing the OOM killer picks needs CAP_SYS_RESOURCE on the host.
+fn oom_score_adj_cannot_go_negative(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["write", "/proc/self/oom_score_adj", "-1000"]);
+    out.refused(&["EACCES", "EPERM", "EROFS"])
 }
