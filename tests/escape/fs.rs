@@ -35,6 +35,7 @@ pub fn cases() -> Vec<Case> {
         case!("fs", toolchain_dir_in_home_read_only),
         case!("fs", project_is_home_floor_still_hidden),
         case!("fs", project_is_filesystem_root),
+        case!("fs", path_entries_cannot_expose_floor),
     ]
 }
 
@@ -314,4 +315,33 @@ fn project_is_filesystem_root(r: &mut Run) -> Outcome {
     }
     out.refused(ABSENT)?;
     out.lacks(&r.world.secrets())
+}
+
+/// Home `PATH` entries are bound read-only so toolchains keep working; a `PATH` that names
+/// `$HOME` itself or a floor directory must still leave the floor invisible.
+fn path_entries_cannot_expose_floor(r: &mut Run) -> Outcome {
+    let path = format!(
+        "{}:{}:{}:{}:/usr/local/bin:/usr/bin:/bin",
+        r.home(".ssh"),
+        r.home(".aws"),
+        r.home(".gnupg"),
+        r.world.home.display()
+    );
+    for rel in [
+        ".ssh/id_ed25519",
+        ".aws/credentials",
+        ".gnupg/private-keys-v1.d/key.key",
+        ".netrc",
+    ] {
+        let out = r
+            .exec(&[r.probe(), "read".into(), r.home(rel)])
+            .env("PATH", &path)
+            .output();
+        if out.first().is_empty() && out.code() == 125 {
+            continue; // refusing to run with such a PATH is fail-closed too
+        }
+        out.refused(ABSENT)?;
+        out.lacks(&r.world.secrets())?;
+    }
+    Ok(())
 }
