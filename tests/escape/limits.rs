@@ -13,6 +13,8 @@ pub fn cases() -> Vec<Case> {
         case!("limits", huge_file_is_capped),
         case!("limits", core_dumps_disabled),
         case!("limits", tmp_is_size_capped),
+        case!("limits", nproc_limit_cannot_be_raised),
+        case!("limits", fsize_limit_cannot_be_raised),
     ]
 }
 
@@ -104,4 +106,23 @@ fn tmp_is_size_capped(r: &mut Run) -> Outcome {
         "/tmp inside is {size} bytes; expected an explicit cap below 90% of tmpfs's default ({half})\n{out}"
     );
     Ok(())
+}
+
+/// The caps are only worth something if the command cannot lift its hard limits.
+fn nproc_limit_cannot_be_raised(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["raise-rlimit", "nproc"]);
+    ensure!(
+        out.first() != "unlimited",
+        "RLIMIT_NPROC hard limit is unlimited inside\n{out}"
+    );
+    out.refused(&["EPERM"])
+}
+
+fn fsize_limit_cannot_be_raised(r: &mut Run) -> Outcome {
+    let out = r.probe_in(&["raise-rlimit", "fsize"]);
+    ensure!(
+        out.first() != "unlimited",
+        "RLIMIT_FSIZE hard limit is unlimited inside\n{out}"
+    );
+    out.refused(&["EPERM"])
 }

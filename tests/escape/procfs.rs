@@ -19,6 +19,7 @@ pub fn cases() -> Vec<Case> {
         case!("proc", kcore_unreadable),
         case!("proc", sys_uevent_helper_not_writable),
         case!("proc", oom_score_adj_cannot_go_negative),
+        case!("proc", cgroup_control_files_not_writable),
     ]
 }
 
@@ -111,4 +112,36 @@ fn sys_uevent_helper_not_writable(r: &mut Run) -> Outcome {
 fn oom_score_adj_cannot_go_negative(r: &mut Run) -> Outcome {
     let out = r.probe_in(&["write", "/proc/self/oom_score_adj", "-1000"]);
     out.refused(&["EACCES", "EPERM", "EROFS"])
+}
+
+/// A writable cgroup root lets the command move itself out of its limits (or, on cgroup v1,
+/// set a `release_agent` the host runs as root).
+fn cgroup_control_files_not_writable(r: &mut Run) -> Outcome {
+    // Every hierarchy the host has (v2 at the root, or v1 per controller) — found on the host.
+    let mut dirs = vec![std::path::PathBuf::from("/sys/fs/cgroup")];
+    if let Ok(rd) = fs::read_dir("/sys/fs/cgroup") {
+        dirs.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    let mut tried = 0;
+    for d in dirs {
+        for name in ["cgroup.procs", "release_agent", "cgroup.subtree_control"] {
+            let f = d.join(name);
+            if f.exists() {
+                tried += 1;
+                let path = f.display().to_string();
+                if name == "release_agent" {
+                    knob_not_writable(r, &path)?;
+                } else {
+                    // Membership lists change all the time: only the refusal is compared.
+                    let out = r.probe_in(&["openw", &path]);
+                    out.refused(&["EROFS", "EACCES", "EPERM", "ENOENT"])?;
+                }
+            }
+        }
+    }
+    ensure!(
+        tried > 0,
+        "no cgroup control file found on the host to attack"
+    );
+    Ok(())
 }

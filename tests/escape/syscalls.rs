@@ -31,6 +31,7 @@ macro_rules! sys_cases {
             v.push(case!("syscall", personality_query_allowed));
             v.push(case!("syscall", i386_entry_unshare));
             v.push(case!("syscall", x32_abi_unshare));
+            v.push(case!("syscall", process_vm_readv_of_pid1));
             v.push(case!("syscall", socket_af_vsock));
             v.push(case!("syscall", socket_af_packet));
             v.push(case!("syscall", socket_raw_inet));
@@ -135,4 +136,11 @@ fn i386_entry_unshare(r: &mut Run) -> Outcome {
 /// The x32 guard: numbers with bit 30 set (x32 ABI) on the x86_64 arch.
 fn x32_abi_unshare(r: &mut Run) -> Outcome {
     foreign_abi(r, "x32_unshare")
+}
+
+/// The sandbox's pid 1 is creor's (non-dumpable, outside the command's Landlock domain):
+/// reading its memory must be refused before the address is even looked at (else EFAULT).
+fn process_vm_readv_of_pid1(r: &mut Run) -> Outcome {
+    r.probe_in(&["sys", "pvm_read_pid1"])
+        .refused(&["EPERM", "ESRCH"])
 }

@@ -35,6 +35,8 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/statfs.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -372,6 +374,11 @@ static int op_sys(const char *name) {
     else if (!strcmp(name, "clone_newuser")) rc = do_clone_newuser();
     else if (!strcmp(name, "clone3")) rc = syscall(SYS_clone3, NULL, 0);
     else if (!strcmp(name, "i386_unshare")) rc = i386_unshare();
+    else if (!strcmp(name, "pvm_read_pid1")) {
+        char buf[16];
+        struct iovec local = {buf, sizeof buf}, remote = {(void *)0x10000, sizeof buf};
+        rc = process_vm_readv(1, &local, 1, &remote, 1, 0);
+    }
     else if (!strcmp(name, "x32_unshare")) rc = syscall(0x40000000L | SYS_unshare, CLONE_NEWUSER);
     else if (!strcmp(name, "personality_bad")) rc = syscall(SYS_personality, ADDR_NO_RANDOMIZE);
     else if (!strcmp(name, "personality_query")) rc = syscall(SYS_personality, 0xffffffffUL);
@@ -414,6 +421,16 @@ int main(int argc, char **argv) {
         if (statfs(a, &st) != 0) return report(-1);
         printf("ok %llu\n", (unsigned long long)st.f_blocks * (unsigned long long)st.f_bsize);
         return 0;
+    }
+    if (!strcmp(op, "raise-rlimit")) {
+        NEED(1);
+        int res = !strcmp(a, "nproc") ? RLIMIT_NPROC : !strcmp(a, "fsize") ? RLIMIT_FSIZE : -1;
+        if (res < 0) return usage();
+        struct rlimit rl;
+        if (getrlimit(res, &rl) != 0) return report(-1);
+        if (rl.rlim_max == RLIM_INFINITY) { printf("unlimited\n"); return 0; }
+        rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+        return report(setrlimit(res, &rl));
     }
     if (!strcmp(op, "truncate")) { NEED(1); return report(truncate(a, 0)); }
     if (!strcmp(op, "unlink")) { NEED(1); return report(unlink(a)); }
