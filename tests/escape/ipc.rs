@@ -12,6 +12,7 @@ pub fn cases() -> Vec<Case> {
         case!("ipc", posix_shm_file_of_host_invisible),
         case!("ipc", kill_host_process_by_pid),
         case!("ipc", kill_minus_one_spares_host),
+        case!("ipc", concurrent_sandboxes_are_isolated),
     ]
 }
 
@@ -88,6 +89,37 @@ fn kill_minus_one_spares_host(r: &mut Run) -> Outcome {
     ensure!(
         out.first().starts_with("ok") || out.first().starts_with("err"),
         "probe did not report\n{out}"
+    );
+    Ok(())
+}
+
+/// Two sandboxes at once: the second sees neither the first's processes nor its private /tmp.
+fn concurrent_sandboxes_are_isolated(r: &mut Run) -> Outcome {
+    let token = unique("neighbour");
+    let probe = r.probe();
+    let script = format!(
+        "echo {}-neighbour > /tmp/neighbour-secret && exec {probe} hold {token}",
+        r.world.secret
+    );
+    let (mut a, shown) = r.exec(&["/bin/sh", "-c", &script]).spawn()?;
+    let up = host::wait_until(std::time::Duration::from_secs(10), || {
+        host::procs_with(&token)
+            .iter()
+            .any(|(_, c)| c.starts_with(&probe))
+    });
+    let b_tmp = r.probe_in(&["read", "/tmp/neighbour-secret"]);
+    let b_ps = r.sh("for d in /proc/[0-9]*; do tr '\\0' ' ' < $d/cmdline 2>/dev/null; echo; done");
+    let _ = a.kill();
+    let _ = a.wait();
+    ensure!(
+        up,
+        "the first sandbox never started (precondition)\n  command: {shown}"
+    );
+    b_tmp.refused(&["ENOENT"])?;
+    b_tmp.lacks(&r.world.secrets())?;
+    ensure!(
+        !b_ps.stdout.contains(&token),
+        "the second sandbox sees the first one's process\n{b_ps}"
     );
     Ok(())
 }

@@ -20,6 +20,7 @@ pub fn cases() -> Vec<Case> {
         case!("unix", ssh_agent_socket),
         case!("unix", gpg_agent_socket_in_home),
         case!("unix", abstract_socket_of_host_listener),
+        case!("unix", project_symlink_to_host_socket),
     ]
 }
 
@@ -107,6 +108,28 @@ fn abstract_socket_of_host_listener(r: &mut Run) -> Outcome {
     let l = UnixListener::bind_addr(&addr).map_err(|e| format!("bind @{name}: {e}"))?;
     let out = r.probe_in(&["abstract", &name]);
     let verdict = out.refused(&["ECONNREFUSED", "EPERM", "EACCES", "ENOENT"]);
+    no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
+    verdict
+}
+
+/// A link in the project pointing at a host daemon's socket (`ln -s /run/docker.sock .`): the
+/// target is outside the sandbox, so the link dangles. (A socket *file* inside the project is
+/// shared by design, like every project file.)
+fn project_symlink_to_host_socket(r: &mut Run) -> Outcome {
+    let dir = if is_root() {
+        PathBuf::from("/run")
+    } else if let Some(x) = std::env::var_os("XDG_RUNTIME_DIR") {
+        PathBuf::from(x)
+    } else {
+        PathBuf::from("/tmp")
+    };
+    let sock = dir.join(format!("{}.sock", unique("linked")));
+    let l = listen(r, sock.clone())?;
+    let link = r.project.join("docker.sock");
+    std::os::unix::fs::symlink(&sock, &link).map_err(|e| e.to_string())?;
+    r.own()?;
+    let out = r.probe_in(&["unix", &link.display().to_string()]);
+    let verdict = out.refused(&["ENOENT", "EACCES", "ECONNREFUSED", "EPERM"]);
     no_accept(&l).map_err(|e| format!("{e}\n{out}"))?;
     verdict
 }
