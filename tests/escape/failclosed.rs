@@ -8,16 +8,68 @@ use crate::support::{host, Case, Outcome, Run};
 use crate::{case, ensure};
 
 pub fn cases() -> Vec<Case> {
-    vec![case!("failclosed", no_namespaces_means_no_run)]
+    vec![
+        case!("failclosed", no_namespaces_means_no_run),
+        case!("failclosed", no_mounts_means_no_run),
+        case!("failclosed", no_seccomp_means_no_run),
+    ]
 }
 
 const PY: &str = "/usr/bin/python3";
 
 fn no_namespaces_means_no_run(r: &mut Run) -> Outcome {
+    refuses_under(
+        r,
+        "userns",
+        &["/usr/bin/unshare", "--user", "/bin/true"],
+        &["namespace"],
+    )
+}
+
+/// Namespaces work but mounts do not: a half-built root must not run the command.
+fn no_mounts_means_no_run(r: &mut Run) -> Outcome {
+    refuses_under(
+        r,
+        "mount",
+        &[
+            "/usr/bin/unshare",
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "/bin/mount",
+            "-t",
+            "tmpfs",
+            "none",
+            "/mnt",
+        ],
+        &["mount", "pivot", "tree"],
+    )
+}
+
+/// The filter cannot be installed: running without it would silently drop a layer.
+fn no_seccomp_means_no_run(r: &mut Run) -> Outcome {
+    // Precondition command: python's own attempt to stack one more filter must fail.
+    refuses_under(
+        r,
+        "seccomp",
+        &[
+            PY,
+            "-c",
+            "import seccomp; seccomp.SyscallFilter(defaction=seccomp.ALLOW).load()",
+        ],
+        &["seccomp", "filter"],
+    )
+}
+
+/// Runs `creor exec` under `no_userns.py --deny MODE`. `control` must fail under the same
+/// launcher (proof that the launcher blocks something); creor must then exit 125 with one
+/// stderr line containing one of `words`, and the command must not have run.
+fn refuses_under(r: &mut Run, mode: &str, control: &[&str], words: &[&str]) -> Outcome {
     let launcher = r.world.no_userns.display().to_string();
-    // Preconditions: python3-seccomp is there and the launcher really blocks namespaces.
     let mut check = Command::new(PY);
-    check.args([launcher.as_str(), "/usr/bin/unshare", "--user", "/bin/true"]);
+    check
+        .args([launcher.as_str(), "--deny", mode])
+        .args(control);
     r.world.id.apply(&mut check);
     let pre = check
         .output()
@@ -27,18 +79,21 @@ fn no_namespaces_means_no_run(r: &mut Run) -> Outcome {
         !pre_err.contains("No module named 'seccomp'"),
         "python3-seccomp is missing: apt-get install python3-seccomp (.ci/run does)"
     );
-    ensure!(!pre.status.success(), "precondition: `unshare --user true` worked under the launcher, so it blocks nothing\n{pre_err}");
+    ensure!(
+        !pre.status.success(),
+        "precondition: {control:?} worked under `--deny {mode}`, so the launcher blocks nothing\n{pre_err}"
+    );
 
     let marker = r.p("ran-unsandboxed");
     let out = r
         .exec(&["/bin/sh", "-c", &format!("echo ran > {marker}; echo RAN")])
-        .launcher(&[PY, &launcher])
+        .launcher(&[PY, &launcher, "--deny", mode])
         .output();
     host::absent(Path::new(&marker))
-        .map_err(|e| format!("ESCAPE: the command ran without a sandbox\n{e}\n{out}"))?;
+        .map_err(|e| format!("ESCAPE: the command ran without a full sandbox\n{e}\n{out}"))?;
     ensure!(
         !out.stdout.contains("RAN"),
-        "ESCAPE: the command ran without a sandbox\n{out}"
+        "ESCAPE: the command ran without a full sandbox\n{out}"
     );
     out.exit_is(125)?;
     let lines: Vec<&str> = out
@@ -52,8 +107,8 @@ fn no_namespaces_means_no_run(r: &mut Run) -> Outcome {
     );
     let l = lines[0].to_lowercase();
     ensure!(
-        l.contains("namespace"),
-        "the error does not name user namespaces\n{out}"
+        words.iter().any(|w| l.contains(w)),
+        "the error names none of {words:?}\n{out}"
     );
     Ok(())
 }
