@@ -14,6 +14,7 @@ pub fn cases() -> Vec<Case> {
         case!("tty", tiocsti_denied_by_filter),
         case!("tty", tiocsti_high_bits_denied_by_filter),
         case!("tty", tiocsti_into_controlling_terminal),
+        case!("tty", dev_tty_does_not_reach_controlling_terminal),
     ]
 }
 
@@ -107,4 +108,37 @@ fn pending_input(slave: RawFd) -> Vec<u8> {
     let got = unsafe { libc::read(slave, buf.as_mut_ptr().cast(), buf.len()) };
     buf.truncate(got.max(0) as usize);
     buf
+}
+
+/// `/dev/tty` names the opener's controlling terminal. The command runs in its own session, so
+/// it has none: it cannot write escape sequences to (or read keys from) the user's terminal
+/// behind creor's back.
+fn dev_tty_does_not_reach_controlling_terminal(r: &mut Run) -> Outcome {
+    let (master, slave) = openpty()?;
+    let result = (|| {
+        let out = r
+            .exec(&[
+                r.probe(),
+                "write".into(),
+                "/dev/tty".into(),
+                "\u{1b}]0;pwned\u{7}".into(),
+            ])
+            .ctty(slave)
+            .output();
+        let verdict = out.refused(&["ENXIO", "ENOENT", "EACCES", "EPERM"]);
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int.
+        unsafe { libc::ioctl(master, libc::FIONREAD, &mut n) };
+        ensure!(
+            n == 0,
+            "ESCAPE: {n} bytes reached the terminal through /dev/tty\n{out}"
+        );
+        verdict
+    })();
+    // SAFETY: closing fds this function opened.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+    result
 }
