@@ -36,6 +36,8 @@ pub fn cases() -> Vec<Case> {
         case!("fs", project_is_home_floor_still_hidden),
         case!("fs", project_is_filesystem_root),
         case!("fs", path_entries_cannot_expose_floor),
+        case!("fs", toolchain_caches_not_writable),
+        case!("fs", credential_files_in_home_hidden),
     ]
 }
 
@@ -342,6 +344,118 @@ fn path_entries_cannot_expose_floor(r: &mut Run) -> Outcome {
         }
         out.refused(ABSENT)?;
         out.lacks(&r.world.secrets())?;
+    }
+    Ok(())
+}
+
+/// Plants a toolchain layout in the fake home (owned by the identity) and returns a `PATH`
+/// naming its bin dirs, the way a rustup/npm user's shell does.
+fn plant_toolchains(r: &Run) -> Result<String, String> {
+    let files: &[(&str, String)] = &[
+        (".cargo/bin/cargo-fake", "#!/bin/sh\necho cargo\n".into()),
+        (".cargo/registry/index/config.json", "{}\n".into()),
+        (
+            ".cargo/credentials.toml",
+            format!("[registry]\ntoken = \"{}-cargo\"\n", r.world.secret),
+        ),
+        (".npm/_cacache/index-v5/entry", "cache\n".into()),
+        (
+            ".npmrc",
+            format!(
+                "//registry.npmjs.org/:_authToken={}-npmrc\n",
+                r.world.secret
+            ),
+        ),
+        (
+            ".pypirc",
+            format!("[pypi]\npassword = {}-pypirc\n", r.world.secret),
+        ),
+        (
+            ".git-credentials",
+            format!("https://u:{}-gitcred@github.com\n", r.world.secret),
+        ),
+        (
+            ".config/gh/hosts.yml",
+            format!("github.com:\n  oauth_token: {}-gh\n", r.world.secret),
+        ),
+        (
+            ".docker/config.json",
+            format!(
+                "{{\"auths\":{{\"x\":{{\"auth\":\"{}-docker\"}}}}}}\n",
+                r.world.secret
+            ),
+        ),
+        (
+            ".kube/config",
+            format!("users:\n- user:\n    token: {}-kube\n", r.world.secret),
+        ),
+        (".local/bin/tool", "#!/bin/sh\n".into()),
+    ];
+    for (rel, content) in files {
+        let p = r.world.home.join(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).map_err(|e| e.to_string())?;
+        }
+        fs::write(&p, content).map_err(|e| e.to_string())?;
+    }
+    crate::support::world::chown_tree(&r.world.home, r.world.id.uid, r.world.id.gid)?;
+    Ok(format!(
+        "{}:{}:/usr/local/bin:/usr/bin:/bin",
+        r.home(".cargo/bin"),
+        r.home(".local/bin")
+    ))
+}
+
+/// A writable shared cache lets one project poison the next (DESIGN.md §5).
+fn toolchain_caches_not_writable(r: &mut Run) -> Outcome {
+    let path = plant_toolchains(r)?;
+    for rel in [
+        ".cargo/registry/index/evil.json",
+        ".npm/_cacache/evil",
+        ".cargo/bin/cargo-evil",
+        ".cargo/bin/cargo-fake",
+    ] {
+        let target = r.world.home.join(rel);
+        let before = crate::support::run::snapshot(&target);
+        let out = r
+            .exec(&[
+                r.probe(),
+                "write".into(),
+                target.display().to_string(),
+                "poison".into(),
+            ])
+            .env("PATH", &path)
+            .output();
+        host::unchanged(&target, &before).map_err(|e| format!("{e}\n{out}"))?;
+        out.refused(REFUSED_WRITE)?;
+    }
+    Ok(())
+}
+
+/// Toolchain binds must not drag credentials along: registry tokens, git/gh/docker/kube auth.
+fn credential_files_in_home_hidden(r: &mut Run) -> Outcome {
+    let path = plant_toolchains(r)?;
+    let mut secrets = r.world.secrets();
+    for k in [
+        "cargo", "npmrc", "pypirc", "gitcred", "gh", "docker", "kube",
+    ] {
+        secrets.push(format!("{}-{k}", r.world.secret));
+    }
+    for rel in [
+        ".cargo/credentials.toml",
+        ".npmrc",
+        ".pypirc",
+        ".git-credentials",
+        ".config/gh/hosts.yml",
+        ".docker/config.json",
+        ".kube/config",
+    ] {
+        let out = r
+            .exec(&[r.probe(), "read".into(), r.home(rel)])
+            .env("PATH", &path)
+            .output();
+        out.refused(ABSENT)?;
+        out.lacks(&secrets)?;
     }
     Ok(())
 }
