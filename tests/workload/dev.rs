@@ -19,6 +19,7 @@ pub fn cases() -> Vec<Case> {
         case!("dev", created_files_owned_by_project_owner),
         case!("dev", existing_project_file_editable),
         case!("dev", project_under_host_tmp),
+        case!("dev", cargo_build_with_toolchain_from_home),
     ]
 }
 
@@ -227,6 +228,42 @@ fn project_under_host_tmp(r: &mut Run) -> Outcome {
     ensure!(
         String::from_utf8_lossy(&out.stdout).trim() == dir.path().display().to_string(),
         "cwd is not the project\n{shown}"
+    );
+    Ok(())
+}
+
+/// rustup installs into home; with home hidden, creor binds the toolchain dirs on `PATH`
+/// read-only so `cargo` keeps working. Uses the harness's own toolchain (root's home), so the
+/// unprivileged identity cannot reach it and is reported as ignored.
+fn cargo_build_with_toolchain_from_home(r: &mut Run) -> Outcome {
+    let Some(home) = std::env::var_os("HOME").map(std::path::PathBuf::from) else {
+        return crate::support::ignore("HOME unset: no toolchain to find");
+    };
+    let cargo_bin = home.join(".cargo/bin");
+    if !cargo_bin.join("cargo").exists() {
+        return crate::support::ignore("no rustup toolchain in the harness's home");
+    }
+    if r.world.id.switch {
+        return crate::support::ignore("the harness's toolchain lives in root's 0700 home");
+    }
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", cargo_bin.display());
+    let out = r
+        .exec(&[
+            "/bin/sh",
+            "-c",
+            "cargo new -q --vcs none hello && cd hello && CARGO_TARGET_DIR=$PWD/target cargo build -q --offline && ./target/debug/hello",
+        ])
+        .env("HOME", &home.display().to_string())
+        .env("PATH", &path)
+        .output();
+    out.exit_is(0)?;
+    ensure!(
+        out.stdout.contains("Hello, world!"),
+        "unexpected output\n{out}"
+    );
+    ensure!(
+        r.project.join("hello/target/debug/hello").exists(),
+        "binary not in the host project\n{out}"
     );
     Ok(())
 }
