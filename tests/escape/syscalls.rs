@@ -32,6 +32,7 @@ macro_rules! sys_cases {
             v.push(case!("syscall", i386_entry_unshare));
             v.push(case!("syscall", x32_abi_unshare));
             v.push(case!("syscall", process_vm_readv_of_pid1));
+            v.push(case!("syscall", exotic_socket_families));
             v.push(case!("syscall", socket_af_vsock));
             v.push(case!("syscall", socket_af_packet));
             v.push(case!("syscall", socket_raw_inet));
@@ -143,4 +144,36 @@ fn x32_abi_unshare(r: &mut Run) -> Outcome {
 fn process_vm_readv_of_pid1(r: &mut Run) -> Outcome {
     r.probe_in(&["sys", "pvm_read_pid1"])
         .refused(&["EPERM", "ESRCH"])
+}
+
+/// Socket families a coding workload never needs, each a history of kernel bugs (AF_ALG,
+/// AF_KEY, AF_TIPC, AF_RDS, AF_BLUETOOTH, AF_CAN, AF_SMC, AF_XDP, AF_MCTP) — while
+/// NETLINK_ROUTE (used by `ip`, glibc's getaddrinfo) stays allowed.
+fn exotic_socket_families(r: &mut Run) -> Outcome {
+    // (name, family, type, protocol)
+    let families: &[(&str, i32, i32, i32)] = &[
+        ("AF_ALG", 38, 5, 0),
+        ("AF_KEY", 15, 3, 2),
+        ("AF_TIPC", 30, 4, 0),
+        ("AF_RDS", 21, 5, 0),
+        ("AF_BLUETOOTH", 31, 3, 0),
+        ("AF_CAN", 29, 3, 1),
+        ("AF_SMC", 43, 1, 0),
+        ("AF_XDP", 44, 3, 0),
+        ("AF_MCTP", 45, 2, 0),
+    ];
+    for (name, fam, typ, proto) in families {
+        let args = [
+            "socketn".to_string(),
+            fam.to_string(),
+            typ.to_string(),
+            proto.to_string(),
+        ];
+        r.probe_in(&args)
+            .refused(&["EPERM", "EAFNOSUPPORT", "EACCES"])
+            .map_err(|e| format!("{name}: {e}"))?;
+    }
+    r.probe_in(&["socketn", "16", "3", "0"])
+        .succeeded()
+        .map_err(|e| format!("NETLINK_ROUTE must stay usable: {e}"))
 }

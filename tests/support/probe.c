@@ -449,6 +449,10 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "abstract")) { NEED(1); return op_unix(a, 1); }
     if (!strcmp(op, "dns")) { NEED(1); return op_dns(a); }
     if (!strcmp(op, "socket")) { NEED(1); return op_socket(a); }
+    if (!strcmp(op, "socketn")) {
+        NEED(3);
+        return report(socket(atoi(a), atoi(b), atoi(argv[4])));
+    }
     if (!strcmp(op, "kill")) {
         NEED(2);
         if (atoi(a) <= 0 && unsandboxed()) return refuse_unsandboxed();
