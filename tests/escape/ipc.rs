@@ -64,9 +64,24 @@ fn posix_shm_file_of_host_invisible(r: &mut Run) -> Outcome {
     Ok(())
 }
 
-/// The holder runs as the same identity, so only the pid namespace stands in the way.
+/// A host process running as the sandbox's own host uid: no permission check stands in the
+/// way, only the pid namespace (and Landlock's signal scope).
+fn same_uid_holder(r: &mut Run, tag: &str) -> Result<u32, String> {
+    if is_root() {
+        let (uid, gid) = r.sandbox_host_ids()?;
+        r.host_holder_as(&unique(tag), uid, gid)
+    } else {
+        r.host_holder(&unique(tag))
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
 fn kill_host_process_by_pid(r: &mut Run) -> Outcome {
-    let pid = r.host_holder(&unique("killme"))?;
+    let pid = same_uid_holder(r, "killme")?;
     let out = r.probe_in(&["kill", &pid.to_string(), "9"]);
     let verdict = out.refused(&["ESRCH", "EPERM"]);
     std::thread::sleep(std::time::Duration::from_millis(50));
@@ -78,7 +93,7 @@ fn kill_host_process_by_pid(r: &mut Run) -> Outcome {
 }
 
 fn kill_minus_one_spares_host(r: &mut Run) -> Outcome {
-    let pid = r.host_holder(&unique("killall"))?;
+    let pid = same_uid_holder(r, "killall")?;
     // The probe is the command itself: kill(-1) spares the caller, so it lives to report.
     let out = r.probe_in(&["kill", "-1", "9"]);
     std::thread::sleep(std::time::Duration::from_millis(50));

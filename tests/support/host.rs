@@ -54,6 +54,18 @@ pub fn proc_uids(pid: u32) -> Option<Vec<u32>> {
     )
 }
 
+/// One id line (`Uid:` or `Gid:`: real, effective, saved, fs) of `/proc/PID/status`.
+pub fn proc_ids(pid: u32, key: &str) -> Option<Vec<u32>> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    Some(
+        line.split_whitespace()
+            .skip(1)
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    )
+}
+
 /// True if a process with this pid exists and is not a zombie.
 pub fn alive(pid: u32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {

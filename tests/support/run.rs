@@ -159,6 +159,65 @@ impl<'w> Run<'w> {
         Ok(pid)
     }
 
+    /// The host uid and gid the sandboxed command runs as (found by running one and reading its
+    /// `/proc/PID/status` from the host).
+    pub fn sandbox_host_ids(&self) -> Result<(u32, u32), String> {
+        let token = super::unique("ids");
+        let probe = self.probe();
+        let (mut child, shown) = self
+            .exec(&[probe.clone(), "hold".into(), token.clone()])
+            .spawn()?;
+        let mut pid = None;
+        super::host::wait_until(Duration::from_secs(10), || {
+            pid = super::host::procs_with(&token)
+                .into_iter()
+                .find(|(_, c)| c.starts_with(&probe))
+                .map(|(p, _)| p);
+            pid.is_some()
+        });
+        let ids = pid.and_then(|p| {
+            Some((
+                super::host::proc_ids(p, "Uid:")?,
+                super::host::proc_ids(p, "Gid:")?,
+            ))
+        });
+        let _ = child.kill();
+        let _ = child.wait();
+        match ids {
+            Some((u, g)) if !u.is_empty() && !g.is_empty() => Ok((u[0], g[0])),
+            _ => Err(format!(
+                "could not find the sandboxed process on the host\n  command: {shown}"
+            )),
+        }
+    }
+
+    /// Like [`Run::host_holder`], but the host process runs as `uid:gid` — e.g. the sandbox's
+    /// own host uid, so that only the namespaces stand between it and the command.
+    pub fn host_holder_as(&mut self, token: &str, uid: u32, gid: u32) -> Result<u32, String> {
+        let mut cmd = Command::new(&self.world.probe);
+        cmd.args(["hold", token])
+            .stdout(Stdio::piped())
+            .stdin(Stdio::null());
+        cmd.uid(uid).gid(gid);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("spawn host holder as {uid}:{gid}: {e}"))?;
+        let mut buf = [0u8; 64];
+        let n = child
+            .stdout
+            .as_mut()
+            .ok_or("no stdout")?
+            .read(&mut buf)
+            .map_err(|e| format!("read holder: {e}"))?;
+        let pid = child.id();
+        self.children.push(child);
+        let line = String::from_utf8_lossy(&buf[..n]).to_string();
+        if !line.starts_with("ok") {
+            return Err(format!("host holder did not start: {line:?}"));
+        }
+        Ok(pid)
+    }
+
     /// Registers a host child to be killed at cleanup.
     pub fn adopt(&mut self, child: Child) {
         self.children.push(child);
