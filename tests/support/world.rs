@@ -226,9 +226,16 @@ impl World {
             }
             fs::write(&p, content).map_err(|e| format!("write {}: {e}", p.display()))?;
         }
-        set_mode(&home.join(".ssh"), 0o700)?;
-        set_mode(&home.join(".ssh/id_ed25519"), 0o600)?;
-        set_mode(&home, 0o700)?;
+        if id.is_root() {
+            // As root the sandbox runs as an unprivileged host uid, so 0700/0600 modes alone
+            // would refuse it (EACCES) even if the floor were mounted. Open everything up, so
+            // that only the sandbox stands between the command and the secrets.
+            set_modes_open(&home)?;
+        } else {
+            set_mode(&home.join(".ssh"), 0o700)?;
+            set_mode(&home.join(".ssh/id_ed25519"), 0o600)?;
+            set_mode(&home, 0o700)?;
+        }
         set_mode(&home.join("src"), 0o755)?;
         chown_tree(&home, id.uid, id.gid)?;
         Ok(World {
@@ -319,6 +326,21 @@ pub fn mkdir(p: &Path, mode: u32) -> Result<(), String> {
 pub fn set_mode(p: &Path, mode: u32) -> Result<(), String> {
     fs::set_permissions(p, fs::Permissions::from_mode(mode))
         .map_err(|e| format!("chmod {mode:o} {}: {e}", p.display()))
+}
+
+/// `chmod -R a+rX`-like: directories 0755, files 0644.
+fn set_modes_open(p: &Path) -> Result<(), String> {
+    let meta = fs::symlink_metadata(p).map_err(|e| format!("stat {}: {e}", p.display()))?;
+    if meta.is_dir() {
+        set_mode(p, 0o755)?;
+        for entry in fs::read_dir(p).map_err(|e| format!("readdir {}: {e}", p.display()))? {
+            let entry = entry.map_err(|e| format!("readdir {}: {e}", p.display()))?;
+            set_modes_open(&entry.path())?;
+        }
+    } else if meta.is_file() {
+        set_mode(p, 0o644)?;
+    }
+    Ok(())
 }
 
 /// `chown -R` without following symlinks; a no-op when not root.
