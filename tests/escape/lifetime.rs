@@ -12,6 +12,8 @@ pub fn cases() -> Vec<Case> {
         case!("lifetime", timeout_kills_setsid_daemon),
         case!("lifetime", sigkill_of_creor_leaves_no_process),
         case!("lifetime", daemon_does_not_outlive_command),
+        case!("lifetime", sigterm_of_creor_leaves_no_process),
+        case!("lifetime", sigint_of_creor_leaves_no_process),
     ]
 }
 
@@ -132,4 +134,49 @@ fn daemon_does_not_outlive_command(r: &mut Run) -> Outcome {
         sandboxed(&token, &probe)
     );
     Ok(())
+}
+
+/// Ctrl-C / a supervisor's SIGTERM to creor: creor may exit as it likes, but the sandbox
+/// (daemon included) must not outlive it.
+fn signal_leaves_nothing(r: &mut Run, sig: libc::c_int, tag: &str) -> Outcome {
+    let token = unique(tag);
+    let probe = r.probe();
+    let (mut child, shown) = r.exec(&["/bin/sh", "-c", &script(r, &token)]).spawn()?;
+    let both = host::wait_until(Duration::from_secs(10), || {
+        sandboxed(&token, &probe).len() >= 2
+    });
+    // SAFETY: kill(2) on the pid of the creor process this case spawned.
+    unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    let exited = host::wait_until(Duration::from_secs(10), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    ensure!(
+        both,
+        "the daemon and holder never both ran (precondition)\n  command: {shown}"
+    );
+    ensure!(
+        exited,
+        "creor ignored signal {sig} for 10 s\n  command: {shown}"
+    );
+    let gone = host::wait_until(Duration::from_secs(5), || {
+        sandboxed(&token, &probe).is_empty()
+    });
+    ensure!(
+        gone,
+        "SURVIVORS after signal {sig} to creor: {:?}\n  command: {shown}",
+        sandboxed(&token, &probe)
+    );
+    Ok(())
+}
+
+fn sigterm_of_creor_leaves_no_process(r: &mut Run) -> Outcome {
+    signal_leaves_nothing(r, libc::SIGTERM, "sigterm")
+}
+
+fn sigint_of_creor_leaves_no_process(r: &mut Run) -> Outcome {
+    signal_leaves_nothing(r, libc::SIGINT, "sigint")
 }
