@@ -124,6 +124,7 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
     let timeout = policy.limits.timeout;
+    ignore_terminal_signals();
     match creor_sandbox::run(&policy, cmd) {
         Ok(status) => {
             if status.timed_out() {
@@ -141,7 +142,24 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// While the command runs, Ctrl-C and Ctrl-\\ belong to it: the terminal sends them to the
+/// whole foreground group, the helper forwards them into the sandbox, and creor reports the
+/// command's status instead of dying first (which would SIGKILL the sandbox).
+fn ignore_terminal_signals() {
+    for s in [libc::SIGINT, libc::SIGQUIT] {
+        // SAFETY: SIG_IGN installs no handler code.
+        unsafe { libc::signal(s, libc::SIG_IGN) };
+    }
+}
+
 /// Runs the helper mode: never returns.
+#[cfg(target_os = "linux")]
 pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
     creor_sandbox::linux::helper_main()
+}
+
+/// The helper mode exists only on Linux.
+#[cfg(not(target_os = "linux"))]
+pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
+    super::not_built("creor __sandbox-helper")
 }
