@@ -124,8 +124,14 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
     let timeout = policy.limits.timeout;
-    ignore_terminal_signals();
-    match creor_sandbox::run(&policy, cmd) {
+    let forwarded = block_forwarded_signals();
+    let result = creor_sandbox::spawn(&policy, cmd).and_then(|mut child| {
+        if let Ok(sig) = child.signaller() {
+            forward_signals(forwarded, sig);
+        }
+        child.wait()
+    });
+    match result {
         Ok(status) => {
             if status.timed_out() {
                 eprintln!(
@@ -142,14 +148,43 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// While the command runs, Ctrl-C and Ctrl-\\ belong to it: the terminal sends them to the
-/// whole foreground group, the helper forwards them into the sandbox, and creor reports the
-/// command's status instead of dying first (which would SIGKILL the sandbox).
-fn ignore_terminal_signals() {
-    for s in [libc::SIGINT, libc::SIGQUIT] {
-        // SAFETY: SIG_IGN installs no handler code.
-        unsafe { libc::signal(s, libc::SIG_IGN) };
+/// Signals creor passes on to the command instead of dying of them (dying would SIGKILL the
+/// sandbox before the command could react, and lose its exit status).
+const FORWARDED: &[libc::c_int] = &[
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// Blocks the forwarded signals in this (still single-threaded) process; a thread started
+/// later waits for them with `sigwait`.
+fn block_forwarded_signals() -> libc::sigset_t {
+    // SAFETY: sigset manipulation on a local, zero-initialised set; pthread_sigmask on self.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in FORWARDED {
+            libc::sigaddset(&mut set, *s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
     }
+}
+
+/// Forwards every blocked signal creor receives to the sandbox (Ctrl-C at the terminal, a
+/// `kill -TERM` from a script).
+fn forward_signals(set: libc::sigset_t, to: creor_sandbox::Signaller) {
+    std::thread::spawn(move || loop {
+        let mut sig: libc::c_int = 0;
+        // SAFETY: valid set and out-pointer.
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            let _ = to.signal(sig);
+        }
+    });
 }
 
 /// Runs the helper mode: never returns.
