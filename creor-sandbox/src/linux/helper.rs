@@ -22,6 +22,9 @@ use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
 pub fn helper_main() -> ! {
+    if std::env::args_os().any(|a| a == STANDALONE) {
+        standalone_main();
+    }
     let code = match run() {
         Ok(code) => code,
         Err(e) => {
@@ -30,6 +33,58 @@ pub fn helper_main() -> ! {
         }
     };
     std::process::exit(code)
+}
+
+/// Argument marking a helper that replaced `creor exec` itself (no parent waits for it).
+pub const STANDALONE: &str = "--standalone";
+
+/// The helper as `creor exec`'s own process image: the plan arrives in a memfd on fd 3, the
+/// reports of pid 1 and the command child come back on a private socket, and the helper
+/// prints them and exits with the CLI's status (one process fewer on every command).
+fn standalone_main() -> ! {
+    let (rx, tx) = match UnixStream::pair() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("creor: sandbox setup failed at socketpair: {e}");
+            std::process::exit(125)
+        }
+    };
+    let result = run_standalone(&tx);
+    drop(tx);
+    let mut buf = Vec::new();
+    let _ = rx.set_nonblocking(true);
+    let _ = std::io::Read::read_to_end(&mut &rx, &mut buf);
+    let code = match result {
+        Ok(_) if wire::is_timeout(&buf) => {
+            eprintln!("creor: timed out; the sandbox was killed");
+            wire::TIMEOUT
+        }
+        Ok(code) => match wire::parse_report(&buf) {
+            Some(e) => {
+                eprintln!("creor: {e}");
+                i32::from(e.exit_code())
+            }
+            None => code,
+        },
+        Err(e) => {
+            eprintln!("creor: {e}");
+            i32::from(e.exit_code())
+        }
+    };
+    std::process::exit(code)
+}
+
+fn run_standalone(tx: &UnixStream) -> Result<i32> {
+    // SAFETY: `creor exec` put the plan's memfd on fd 3 before replacing itself.
+    let mut plan_fd = unsafe { std::fs::File::from_raw_fd(wire::CONTROL_FD) };
+    let body = wire::read_frame(&mut plan_fd)?;
+    drop(plan_fd);
+    // Reports from pid 1 and the command child go to fd 3, now our private socket.
+    // SAFETY: dup2 onto fd 3, which nothing else owns any more.
+    if unsafe { libc::dup2(tx.as_raw_fd(), wire::CONTROL_FD) } < 0 {
+        return Err(setup("dup2 report socket", std::io::Error::last_os_error()));
+    }
+    run_plan(&body, None)
 }
 
 fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
@@ -43,11 +98,18 @@ fn run() -> Result<i32> {
     // SAFETY: the parent placed the control socket on fd 3; we own it from here on.
     let mut control = unsafe { UnixStream::from_raw_fd(wire::CONTROL_FD) };
     let body = wire::read_frame(&mut control)?;
-    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
     // Keep fd 3 open under its number: pid 1 and the command child report through it.
     let control = OwnedFd::from(control);
     let control_fd = control.as_raw_fd();
     std::mem::forget(control);
+    run_plan(&body, Some(control_fd))
+}
+
+/// Applies a plan. `lifeline` is the parent's control socket (EOF = the parent died), absent
+/// in standalone mode.
+fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
+    let plan: LinuxPlan = serde_json::from_slice(body).map_err(|e| setup("decode plan", e))?;
+    let control_fd = lifeline.unwrap_or(-1);
 
     if nix::unistd::geteuid().is_root() {
         // Root's supplementary groups (gid 0) would otherwise follow it into the sandbox:
