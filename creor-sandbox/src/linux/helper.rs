@@ -78,7 +78,8 @@ fn run_standalone(tx: &UnixStream) -> Result<i32> {
     // SAFETY: `creor exec` put the plan's memfd on fd 3 before replacing itself.
     let mut plan_fd = unsafe { std::fs::File::from_raw_fd(wire::CONTROL_FD) };
     let body = wire::read_frame(&mut plan_fd)?;
-    drop(plan_fd);
+    // Not closed: the dup2 below replaces fd 3 atomically, so no other fd can take its slot.
+    std::mem::forget(plan_fd);
     // Reports from pid 1 and the command child go to fd 3, now our private socket.
     // SAFETY: dup2 onto fd 3, which nothing else owns any more.
     if unsafe { libc::dup2(tx.as_raw_fd(), wire::CONTROL_FD) } < 0 {
