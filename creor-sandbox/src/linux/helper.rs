@@ -160,7 +160,7 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
         let _ = waitpid(child, None);
         return Err(e);
     }
-    wait(child, control_fd, &forwarded, plan.timeout_ms)
+    wait(child, &ours, control_fd, &forwarded, plan.timeout_ms)
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
@@ -188,14 +188,26 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
     Ok(())
 }
 
-fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
+fn wait(
+    child: Pid,
+    status: &UnixStream,
+    control_fd: RawFd,
+    forwarded: &SigSet,
+    timeout_ms: Option<u64>,
+) -> Result<i32> {
     let deadline =
         timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
+    let mut status_fd = status.as_raw_fd();
     let sfd =
         SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC).map_err(|e| setup("signalfd", e))?;
     loop {
         let mut fds = [
+            libc::pollfd {
+                fd: status_fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
             libc::pollfd {
                 fd: pidfd.as_raw_fd(),
                 events: libc::POLLIN,
@@ -226,25 +238,35 @@ fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u6
                 i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
             }
         };
-        // SAFETY: three valid pollfds.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, wait_ms) };
+        // SAFETY: four pollfds (a negative fd is ignored by poll).
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 4, wait_ms) };
         if n < 0 {
             continue;
         }
         if fds[0].revents != 0 {
+            // pid 1 reports the command's status before it exits; EOF means it died without
+            // one (setup failure, killed): then its own exit status is the answer.
+            let mut code = [0u8; 4];
+            match std::io::Read::read(&mut &*status, &mut code) {
+                Ok(4) => return Ok(i32::from_le_bytes(code)),
+                _ => status_fd = -1,
+            }
+            continue;
+        }
+        if fds[1].revents != 0 {
             return Ok(match waitpid(child, None) {
                 Ok(WaitStatus::Exited(_, code)) => code,
                 Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
                 _ => 125,
             });
         }
-        if fds[1].revents != 0 {
+        if fds[2].revents != 0 {
             // The parent is gone (or broke protocol): nothing may outlive it.
             let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
             let _ = waitpid(child, None);
             return Ok(137);
         }
-        if fds[2].revents != 0 {
+        if fds[3].revents != 0 {
             if let Ok(Some(info)) = sfd.read_signal() {
                 let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), info.ssi_signo as i32);
             }
