@@ -6,7 +6,9 @@
 //! Seatbelt profile). The policy is plain data so it can be shown, diffed and tested anywhere.
 
 pub mod error;
+pub mod macos;
 pub mod policy;
+pub mod seatbelt;
 
 pub use error::{Result, SandboxError};
 pub use policy::{Limits, NetworkPolicy, SandboxPolicy, TmpDir};

@@ -1,0 +1,439 @@
+//! The plan: which paths, services and sockets a [`SandboxPolicy`] grants, as SBPL forms.
+//!
+//! Pure: it reads the filesystem only to resolve symlinks (see [`super::paths`]) and never
+//! touches the process. Every user path enters the profile as a string atom through
+//! [`super::sbpl`], never as spliced text.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Result, SandboxError};
+use crate::policy::{NetworkPolicy, SandboxPolicy, TmpDir};
+
+use super::paths;
+use super::sbpl::Sexp;
+use super::SeatbeltOptions;
+
+/// Directories under the project whose writes are refused whatever the policy says (the floor
+/// of POLICY.md: code that runs later outside the sandbox, and creor's own configuration).
+pub const FLOOR_PROTECTED: &[&str] = &[
+    ".git/hooks",
+    ".git/config",
+    "creor.json",
+    "creor.local.json",
+    ".creor",
+];
+
+/// Directories under home that are never readable or writable (the floor of POLICY.md).
+pub const FLOOR_HIDDEN: &[&str] = &[".ssh", ".aws", ".gnupg"];
+
+/// System trees readable by every sandboxed command (macOS paths, already canonical).
+const SYSTEM_READ_SUBPATHS: &[&str] = &[
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/System",
+    "/opt",
+    "/private/etc",
+    "/Library/Developer",
+    "/Library/Frameworks",
+    "/Library/Java",
+    "/Library/Apple",
+    "/Applications/Xcode.app",
+    "/private/var/db/timezone",
+    "/private/var/db/dyld",
+    "/private/var/select",
+    "/dev/fd",
+];
+
+/// Single system files (and the root-level symlinks themselves) readable by every command.
+const SYSTEM_READ_LITERALS: &[&str] = &[
+    "/",
+    "/tmp",
+    "/var",
+    "/etc",
+    "/private/var/db/xcode_select_link",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/stdin",
+    "/dev/stdout",
+    "/dev/stderr",
+];
+
+/// Device files every command may write.
+const DEV_WRITE_LITERALS: &[&str] = &["/dev/null"];
+const DEV_WRITE_SUBPATHS: &[&str] = &["/dev/fd"];
+
+/// mDNSResponder's socket: DNS resolution on macOS goes through it (allow_all only).
+const MDNS_SOCKET: &str = "/private/var/run/mDNSResponder";
+
+/// A section of generated rules under a fixed comment. Comments are creor's own text, never
+/// input, so they cannot smuggle a newline.
+pub struct Section {
+    /// One-line comment (without `;`).
+    pub comment: &'static str,
+    /// The rules of the section.
+    pub forms: Vec<Sexp>,
+}
+
+/// A path filter and the region it covers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum PathFilter {
+    Literal(String),
+    Subpath(String),
+}
+
+impl PathFilter {
+    fn sexp(&self) -> Sexp {
+        match self {
+            PathFilter::Literal(p) => Sexp::filter("literal", p),
+            PathFilter::Subpath(p) => Sexp::filter("subpath", p),
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            PathFilter::Literal(p) | PathFilter::Subpath(p) => p,
+        }
+    }
+
+    /// Whether this (allow) filter matches anything inside `deny`'s region.
+    fn touches(&self, deny: &PathFilter) -> bool {
+        match (self, deny) {
+            (PathFilter::Literal(a), PathFilter::Literal(d)) => a == d,
+            (PathFilter::Literal(a), PathFilter::Subpath(d)) => paths::is_within(a, d),
+            (PathFilter::Subpath(a), PathFilter::Literal(d)) => paths::is_within(d, a),
+            (PathFilter::Subpath(a), PathFilter::Subpath(d)) => {
+                paths::is_within(d, a) || paths::is_within(a, d)
+            }
+        }
+    }
+}
+
+/// An allow filter with the denied regions it must not re-open carved out:
+/// `(require-all (subpath R) (require-not (subpath D))…)`.
+fn guarded(filter: &PathFilter, denies: &BTreeSet<PathFilter>) -> Sexp {
+    let carve: Vec<Sexp> = denies
+        .iter()
+        .filter(|d| filter.touches(d))
+        .map(|d| Sexp::list("require-not", [d.sexp()]))
+        .collect();
+    if carve.is_empty() {
+        filter.sexp()
+    } else {
+        let mut items = vec![filter.sexp()];
+        items.extend(carve);
+        Sexp::list("require-all", items)
+    }
+}
+
+fn rule(action: &str, ops: &[&str], filters: Vec<Sexp>) -> Sexp {
+    let mut items: Vec<Sexp> = ops.iter().map(|op| Sexp::sym(op)).collect();
+    items.extend(filters);
+    Sexp::list(action, items)
+}
+
+fn refuse(path: &Path, reason: String) -> SandboxError {
+    SandboxError::Path {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+/// The resolved facts a profile is written from.
+struct Plan {
+    /// Readable trees from the policy (read-only grants), resolved.
+    read_only: BTreeSet<String>,
+    /// Writable trees: project, read-write grants, the temp dir.
+    read_write: BTreeSet<String>,
+    /// Never readable or writable: node and target of every hidden path.
+    hidden: BTreeSet<String>,
+    /// Never writable: node and target of every protected path.
+    protected: BTreeSet<String>,
+    /// Directories whose own entry must not be renamed, removed or replaced because a denied
+    /// path lies below them inside a writable tree.
+    pinned: BTreeSet<String>,
+    /// Unix sockets the command may connect to.
+    sockets: BTreeSet<String>,
+}
+
+fn tmp_dir<'a>(policy: &'a SandboxPolicy, opts: &'a SeatbeltOptions) -> Result<&'a Path> {
+    match &policy.tmp {
+        TmpDir::Session { host_dir, .. } => Ok(host_dir),
+        TmpDir::Fresh { .. } => opts.tmp_dir.as_deref().ok_or(SandboxError::Setup {
+            step: "seatbelt profile",
+            reason: "a fresh temp dir needs SeatbeltOptions::tmp_dir (the directory the spawn \
+                     created for it)"
+                .into(),
+        }),
+    }
+}
+
+fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
+    let mut read_write = BTreeSet::new();
+    let project = paths::resolve(&policy.project)?;
+    if project == "/" {
+        return Err(refuse(&policy.project, "the project cannot be `/`".into()));
+    }
+    read_write.insert(project.clone());
+    for p in &policy.read_write {
+        read_write.insert(paths::resolve(p)?);
+    }
+    read_write.insert(paths::resolve(tmp_dir(policy, opts)?)?);
+    let mut read_only = BTreeSet::new();
+    for p in &policy.read_only {
+        read_only.insert(paths::resolve(p)?);
+    }
+
+    let mut hidden_sources: Vec<PathBuf> = policy.hidden.clone();
+    if let Some(home) = &opts.home {
+        hidden_sources.extend(FLOOR_HIDDEN.iter().map(|d| home.join(d)));
+    }
+    let mut hidden = BTreeSet::new();
+    for p in &hidden_sources {
+        let (node, target) = paths::node_and_target(p)?;
+        hidden.insert(node);
+        hidden.insert(target);
+    }
+
+    let mut protected_sources: Vec<PathBuf> = policy.protected.clone();
+    protected_sources.extend(FLOOR_PROTECTED.iter().map(|d| policy.project.join(d)));
+    let mut protected = BTreeSet::new();
+    for p in &protected_sources {
+        let (node, target) = paths::node_and_target(p)?;
+        protected.insert(node);
+        protected.insert(target);
+    }
+
+    // A grant inside a floor path would be dead (the deny wins) or, worse, a sign the policy
+    // builder lost track of the floor: refuse, naming both.
+    let grants = read_write.iter().map(|g| (g, "read-write"));
+    for (grant, kind) in grants.chain(read_only.iter().map(|g| (g, "read-only"))) {
+        if let Some(h) = hidden.iter().find(|h| paths::is_within(grant, h)) {
+            return Err(refuse(
+                Path::new(grant),
+                format!("{kind} grant lies inside hidden path {h}"),
+            ));
+        }
+    }
+    for grant in &read_write {
+        if let Some(p) = protected.iter().find(|p| paths::is_within(grant, p)) {
+            return Err(refuse(
+                Path::new(grant),
+                format!("read-write grant lies inside protected path {p}"),
+            ));
+        }
+    }
+
+    // Renaming any directory between a writable root and a denied path (root included) would
+    // move the denied path out from under its rule; pin each such directory entry.
+    let mut pinned = BTreeSet::new();
+    for denied in hidden.iter().chain(protected.iter()) {
+        for ancestor in paths::ancestors(denied) {
+            if read_write.iter().any(|root| paths::is_within(&ancestor, root)) {
+                pinned.insert(ancestor);
+            }
+        }
+    }
+
+    let mut sockets = BTreeSet::new();
+    for s in &opts.unix_sockets {
+        let resolved = paths::resolve(s)?;
+        if let Some(h) = hidden.iter().find(|h| paths::is_within(&resolved, h)) {
+            return Err(refuse(s, format!("unix socket lies inside hidden path {h}")));
+        }
+        sockets.insert(resolved);
+    }
+
+    Ok(Plan {
+        read_only,
+        read_write,
+        hidden,
+        protected,
+        pinned,
+        sockets,
+    })
+}
+
+/// Builds the generated sections for `policy`.
+pub fn sections(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Vec<Section>> {
+    let plan = plan(policy, opts)?;
+
+    let read_denies: BTreeSet<PathFilter> = plan
+        .hidden
+        .iter()
+        .map(|h| PathFilter::Subpath(h.clone()))
+        .collect();
+    let mut write_denies = read_denies.clone();
+    write_denies.extend(plan.protected.iter().map(|p| PathFilter::Subpath(p.clone())));
+    write_denies.extend(plan.pinned.iter().map(|p| PathFilter::Literal(p.clone())));
+
+    let mut readable: BTreeSet<PathFilter> = BTreeSet::new();
+    readable.extend(SYSTEM_READ_LITERALS.iter().map(|p| PathFilter::Literal((*p).into())));
+    readable.extend(SYSTEM_READ_SUBPATHS.iter().map(|p| PathFilter::Subpath((*p).into())));
+    let mut writable: BTreeSet<PathFilter> = BTreeSet::new();
+    writable.extend(DEV_WRITE_LITERALS.iter().map(|p| PathFilter::Literal((*p).into())));
+    writable.extend(DEV_WRITE_SUBPATHS.iter().map(|p| PathFilter::Subpath((*p).into())));
+
+    let user_ro: BTreeSet<PathFilter> = plan
+        .read_only
+        .iter()
+        .map(|p| PathFilter::Subpath(p.clone()))
+        .collect();
+    let user_rw: BTreeSet<PathFilter> = plan
+        .read_write
+        .iter()
+        .map(|p| PathFilter::Subpath(p.clone()))
+        .collect();
+
+    // Tools resolve paths component by component (realpath, git, Python's getpath): they need
+    // to stat every directory above what they may read, but not to list it.
+    let all_readable: Vec<&PathFilter> = readable.iter().chain(&user_ro).chain(&user_rw).collect();
+    let mut metadata: BTreeSet<PathFilter> = BTreeSet::new();
+    for filter in &all_readable {
+        for ancestor in paths::ancestors(filter.path()) {
+            let covered = all_readable.iter().any(|f| match f {
+                PathFilter::Subpath(s) => paths::is_within(&ancestor, s),
+                PathFilter::Literal(l) => *l == ancestor,
+            });
+            if !covered {
+                metadata.insert(PathFilter::Literal(ancestor));
+            }
+        }
+    }
+
+    let guard_all = |set: &BTreeSet<PathFilter>, denies: &BTreeSet<PathFilter>| -> Vec<Sexp> {
+        set.iter().map(|f| guarded(f, denies)).collect()
+    };
+
+    let mut out = Vec::new();
+    out.push(Section {
+        comment: "system paths: read-only",
+        forms: vec![rule("allow", &["file-read*"], guard_all(&readable, &read_denies))],
+    });
+    out.push(Section {
+        comment: "devices every command writes: /dev/null and its own descriptors (/dev/fd)",
+        forms: vec![rule("allow", &["file-write*"], guard_all(&writable, &write_denies))],
+    });
+    if !metadata.is_empty() {
+        out.push(Section {
+            comment: "directories above readable trees: stat only, no listing",
+            forms: vec![rule(
+                "allow",
+                &["file-read-metadata"],
+                guard_all(&metadata, &read_denies),
+            )],
+        });
+    }
+    if !user_ro.is_empty() {
+        out.push(Section {
+            comment: "read-only grants (toolchains, caches)",
+            forms: vec![rule("allow", &["file-read*"], guard_all(&user_ro, &read_denies))],
+        });
+    }
+    out.push(Section {
+        comment: "project, read-write grants and the temp dir: read",
+        forms: vec![rule("allow", &["file-read*"], guard_all(&user_rw, &read_denies))],
+    });
+    out.push(Section {
+        comment: "project, read-write grants and the temp dir: write, except denied paths",
+        forms: vec![rule("allow", &["file-write*"], guard_all(&user_rw, &write_denies))],
+    });
+
+    out.push(network_section(policy, &plan));
+
+    let mut services = Vec::new();
+    if opts.allow_trustd {
+        services.push(Sexp::filter("global-name", "com.apple.trustd.agent"));
+    }
+    if matches!(policy.network, NetworkPolicy::AllowAll) {
+        services.push(Sexp::filter(
+            "global-name",
+            "com.apple.SystemConfiguration.DNSConfiguration",
+        ));
+        services.push(Sexp::filter(
+            "global-name",
+            "com.apple.SystemConfiguration.configd",
+        ));
+    }
+    if !services.is_empty() {
+        out.push(Section {
+            comment: "opt-in services: trustd (TLS verification, Go tools), DNS configuration \
+                      (allow_all)",
+            forms: vec![rule("allow", &["mach-lookup"], services)],
+        });
+    }
+
+    let mut denies = Vec::new();
+    let hidden: Vec<Sexp> = read_denies.iter().map(PathFilter::sexp).collect();
+    if !hidden.is_empty() {
+        denies.push(rule("deny", &["file-read*"], hidden));
+    }
+    let writes: Vec<Sexp> = write_denies.iter().map(PathFilter::sexp).collect();
+    if !writes.is_empty() {
+        denies.push(rule("deny", &["file-write*"], writes));
+    }
+    out.push(Section {
+        comment: "denied paths, restated: hidden (read+write), protected and pinned (write)",
+        forms: denies,
+    });
+    Ok(out)
+}
+
+fn network_section(policy: &SandboxPolicy, plan: &Plan) -> Section {
+    let mut forms = Vec::new();
+    let comment = match &policy.network {
+        NetworkPolicy::BlockAll => "network: block_all - no network rules at all",
+        NetworkPolicy::AllowSpecific { port, .. } => {
+            forms.push(rule(
+                "allow",
+                &["network-outbound"],
+                vec![Sexp::list(
+                    "remote",
+                    [Sexp::sym("tcp"), Sexp::str(&format!("localhost:{port}"))],
+                )],
+            ));
+            "network: allow_specific - only creor's proxy on localhost"
+        }
+        NetworkPolicy::AllowAll => {
+            forms.push(rule(
+                "allow",
+                &["network-outbound"],
+                vec![
+                    Sexp::list("remote", [Sexp::sym("ip"), Sexp::str("*:*")]),
+                    Sexp::filter("literal", MDNS_SOCKET),
+                ],
+            ));
+            forms.push(rule(
+                "allow",
+                &["network-inbound"],
+                vec![Sexp::list("local", [Sexp::sym("ip"), Sexp::str("*:*")])],
+            ));
+            forms.push(rule(
+                "allow",
+                &["network-bind"],
+                vec![Sexp::list("local", [Sexp::sym("ip"), Sexp::str("*:*")])],
+            ));
+            forms.push(rule(
+                "allow",
+                &["file-read*"],
+                vec![Sexp::filter("literal", "/private/var/run/resolv.conf")],
+            ));
+            "network: allow_all - any IP address, DNS through mDNSResponder; unix sockets only \
+             as listed"
+        }
+    };
+    if !plan.sockets.is_empty() {
+        forms.push(rule(
+            "allow",
+            &["network-outbound"],
+            plan.sockets
+                .iter()
+                .map(|s| Sexp::filter("literal", s))
+                .collect(),
+        ));
+    }
+    Section { comment, forms }
+}
