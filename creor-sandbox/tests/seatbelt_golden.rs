@@ -53,7 +53,9 @@ fn readonly_grants_and_fresh_tmp_without_home() {
         "/Users/alice/.rustup".into(),
         "/Users/alice/.cargo/bin".into(),
     ];
-    policy.tmp = TmpDir::Fresh { size_bytes: 1 << 20 };
+    policy.tmp = TmpDir::Fresh {
+        size_bytes: 1 << 20,
+    };
     let opts = SeatbeltOptions {
         home: None,
         tmp_dir: Some("/var/folders/zz/abc/T/creor-tmp-1".into()),

@@ -146,7 +146,13 @@ mod tests {
     #[test]
     fn argv_puts_profile_in_one_element_and_command_after_dashdash() {
         let cmd: Vec<OsString> = vec!["-rf".into(), "a b".into()];
-        let inv = plan(&policy(), "(version 1)\n(deny default)", Path::new("/t"), &cmd).unwrap();
+        let inv = plan(
+            &policy(),
+            "(version 1)\n(deny default)",
+            Path::new("/t"),
+            &cmd,
+        )
+        .unwrap();
         assert_eq!(inv.program, Path::new("/usr/bin/sandbox-exec"));
         assert_eq!(
             inv.args,

@@ -232,7 +232,10 @@ fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
     let mut pinned = BTreeSet::new();
     for denied in hidden.iter().chain(protected.iter()) {
         for ancestor in paths::ancestors(denied) {
-            if read_write.iter().any(|root| paths::is_within(&ancestor, root)) {
+            if read_write
+                .iter()
+                .any(|root| paths::is_within(&ancestor, root))
+            {
                 pinned.insert(ancestor);
             }
         }
@@ -242,7 +245,10 @@ fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
     for s in &opts.unix_sockets {
         let resolved = paths::resolve(s)?;
         if let Some(h) = hidden.iter().find(|h| paths::is_within(&resolved, h)) {
-            return Err(refuse(s, format!("unix socket lies inside hidden path {h}")));
+            return Err(refuse(
+                s,
+                format!("unix socket lies inside hidden path {h}"),
+            ));
         }
         sockets.insert(resolved);
     }
@@ -267,15 +273,35 @@ pub fn sections(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Vec<Se
         .map(|h| PathFilter::Subpath(h.clone()))
         .collect();
     let mut write_denies = read_denies.clone();
-    write_denies.extend(plan.protected.iter().map(|p| PathFilter::Subpath(p.clone())));
+    write_denies.extend(
+        plan.protected
+            .iter()
+            .map(|p| PathFilter::Subpath(p.clone())),
+    );
     write_denies.extend(plan.pinned.iter().map(|p| PathFilter::Literal(p.clone())));
 
     let mut readable: BTreeSet<PathFilter> = BTreeSet::new();
-    readable.extend(SYSTEM_READ_LITERALS.iter().map(|p| PathFilter::Literal((*p).into())));
-    readable.extend(SYSTEM_READ_SUBPATHS.iter().map(|p| PathFilter::Subpath((*p).into())));
+    readable.extend(
+        SYSTEM_READ_LITERALS
+            .iter()
+            .map(|p| PathFilter::Literal((*p).into())),
+    );
+    readable.extend(
+        SYSTEM_READ_SUBPATHS
+            .iter()
+            .map(|p| PathFilter::Subpath((*p).into())),
+    );
     let mut writable: BTreeSet<PathFilter> = BTreeSet::new();
-    writable.extend(DEV_WRITE_LITERALS.iter().map(|p| PathFilter::Literal((*p).into())));
-    writable.extend(DEV_WRITE_SUBPATHS.iter().map(|p| PathFilter::Subpath((*p).into())));
+    writable.extend(
+        DEV_WRITE_LITERALS
+            .iter()
+            .map(|p| PathFilter::Literal((*p).into())),
+    );
+    writable.extend(
+        DEV_WRITE_SUBPATHS
+            .iter()
+            .map(|p| PathFilter::Subpath((*p).into())),
+    );
 
     let user_ro: BTreeSet<PathFilter> = plan
         .read_only
@@ -311,11 +337,19 @@ pub fn sections(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Vec<Se
     let mut out = Vec::new();
     out.push(Section {
         comment: "system paths: read-only",
-        forms: vec![rule("allow", &["file-read*"], guard_all(&readable, &read_denies))],
+        forms: vec![rule(
+            "allow",
+            &["file-read*"],
+            guard_all(&readable, &read_denies),
+        )],
     });
     out.push(Section {
         comment: "devices every command writes: /dev/null and its own descriptors (/dev/fd)",
-        forms: vec![rule("allow", &["file-write*"], guard_all(&writable, &write_denies))],
+        forms: vec![rule(
+            "allow",
+            &["file-write*"],
+            guard_all(&writable, &write_denies),
+        )],
     });
     if !metadata.is_empty() {
         out.push(Section {
@@ -330,16 +364,28 @@ pub fn sections(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Vec<Se
     if !user_ro.is_empty() {
         out.push(Section {
             comment: "read-only grants (toolchains, caches)",
-            forms: vec![rule("allow", &["file-read*"], guard_all(&user_ro, &read_denies))],
+            forms: vec![rule(
+                "allow",
+                &["file-read*"],
+                guard_all(&user_ro, &read_denies),
+            )],
         });
     }
     out.push(Section {
         comment: "project, read-write grants and the temp dir: read",
-        forms: vec![rule("allow", &["file-read*"], guard_all(&user_rw, &read_denies))],
+        forms: vec![rule(
+            "allow",
+            &["file-read*"],
+            guard_all(&user_rw, &read_denies),
+        )],
     });
     out.push(Section {
         comment: "project, read-write grants and the temp dir: write, except denied paths",
-        forms: vec![rule("allow", &["file-write*"], guard_all(&user_rw, &write_denies))],
+        forms: vec![rule(
+            "allow",
+            &["file-write*"],
+            guard_all(&user_rw, &write_denies),
+        )],
     });
 
     out.push(network_section(policy, &plan));

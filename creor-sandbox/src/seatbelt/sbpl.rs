@@ -330,9 +330,6 @@ mod tests {
     #[test]
     fn parse_skips_comments_but_not_inside_strings() {
         let forms = parse("; hi (\n(a \"; not a comment\") ; tail\n").unwrap();
-        assert_eq!(
-            forms,
-            vec![Sexp::list("a", [Sexp::str("; not a comment")])]
-        );
+        assert_eq!(forms, vec![Sexp::list("a", [Sexp::str("; not a comment")])]);
     }
 }

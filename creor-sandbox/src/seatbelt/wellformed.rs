@@ -206,7 +206,10 @@ pub fn check(text: &str) -> Result<Summary, WellformedError> {
         let Some(denied) = deny.filter.and_then(path_filter) else {
             continue;
         };
-        for allow in atoms.iter().filter(|a| a.allow && ops_overlap(a.op, deny.op)) {
+        for allow in atoms
+            .iter()
+            .filter(|a| a.allow && ops_overlap(a.op, deny.op))
+        {
             let reopens = match allow.filter {
                 None => true,
                 Some(f) => may_match_inside(f, &denied),
@@ -262,8 +265,7 @@ fn check_filter(f: &Sexp) -> Result<(), String> {
         },
         Some("remote" | "local") => match args {
             [Sexp::Sym(kind), Sexp::Str(addr)]
-                if matches!(kind.as_str(), "ip" | "tcp" | "udp")
-                    && valid_address(addr) =>
+                if matches!(kind.as_str(), "ip" | "tcp" | "udp") && valid_address(addr) =>
             {
                 Ok(())
             }
@@ -313,13 +315,14 @@ fn may_match_inside(f: &Sexp, denied: &(bool, String)) -> bool {
         Some("require-all") => {
             let excluded = f.args().iter().any(|a| {
                 a.head() == Some("require-not")
-                    && a.args().first().and_then(path_filter).is_some_and(
-                        |(subpath, q)| match (subpath, deny_subpath) {
+                    && a.args()
+                        .first()
+                        .and_then(path_filter)
+                        .is_some_and(|(subpath, q)| match (subpath, deny_subpath) {
                             (true, _) => paths::is_within(d, &q),
                             (false, false) => q == *d,
                             (false, true) => false,
-                        },
-                    )
+                        })
             });
             !excluded
                 && f.args()
@@ -389,19 +392,32 @@ mod tests {
             "(allow file-read* (require-not (subpath \"/a\") (subpath \"/b\")))",
         ] {
             let err = check_body(body).unwrap_err();
-            assert!(matches!(err, WellformedError::Shape { .. }), "{body}: {err}");
+            assert!(
+                matches!(err, WellformedError::Shape { .. }),
+                "{body}: {err}"
+            );
         }
     }
 
     #[test]
     fn refuses_duplicates_and_contradictions() {
-        let dup = check_body("(allow file-read* (subpath \"/a\"))\n(allow file-read* (subpath \"/a\"))");
-        assert!(matches!(dup.unwrap_err(), WellformedError::Duplicate { .. }));
+        let dup =
+            check_body("(allow file-read* (subpath \"/a\"))\n(allow file-read* (subpath \"/a\"))");
+        assert!(matches!(
+            dup.unwrap_err(),
+            WellformedError::Duplicate { .. }
+        ));
         let dup_in_one = check_body("(allow mach-lookup (global-name \"x\") (global-name \"x\"))");
-        assert!(matches!(dup_in_one.unwrap_err(), WellformedError::Duplicate { .. }));
+        assert!(matches!(
+            dup_in_one.unwrap_err(),
+            WellformedError::Duplicate { .. }
+        ));
         let contra =
             check_body("(allow file-read* (subpath \"/a\"))\n(deny file-read* (subpath \"/a\"))");
-        assert!(matches!(contra.unwrap_err(), WellformedError::Contradiction { .. }));
+        assert!(matches!(
+            contra.unwrap_err(),
+            WellformedError::Contradiction { .. }
+        ));
     }
 
     #[test]
