@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Result, SandboxError};
-use crate::policy::SandboxPolicy;
+use crate::policy::{Limits, SandboxPolicy};
 
 /// `sandbox-exec` by absolute path: never looked up through `PATH`, which the command's
 /// environment (or a hostile project) could change.
@@ -27,6 +27,55 @@ pub struct Invocation {
     pub env: Vec<(OsString, OsString)>,
     /// Working directory.
     pub cwd: PathBuf,
+    /// Resource limits the child sets on itself before exec.
+    pub rlimits: Vec<Rlimit>,
+}
+
+/// Open-file limit when the policy sets none (the policy never means "unlimited").
+pub const DEFAULT_OPEN_FILES: u64 = 4096;
+
+/// File-size limit when the policy sets none: room for build artefacts and disk images, but a
+/// runaway write stops before it fills the disk.
+pub const DEFAULT_FILE_SIZE: u64 = 16 << 30;
+
+/// A resource the macOS child limits. Process count and memory are absent on purpose:
+/// `RLIMIT_NPROC` counts every process of the user system-wide on macOS (no user namespace to
+/// scope it), and XNU does not enforce `RLIMIT_AS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// `RLIMIT_NOFILE`.
+    OpenFiles,
+    /// `RLIMIT_FSIZE`.
+    FileSize,
+    /// `RLIMIT_CORE`: always 0, a core dump would copy the command's memory to disk.
+    CoreDump,
+}
+
+/// One limit: soft and hard are both set to `value` (capped at the current hard limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rlimit {
+    /// Which resource.
+    pub resource: Resource,
+    /// The limit.
+    pub value: u64,
+}
+
+/// The limits the macOS child applies for `limits`.
+pub fn rlimits(limits: &Limits) -> Vec<Rlimit> {
+    vec![
+        Rlimit {
+            resource: Resource::OpenFiles,
+            value: limits.max_open_files.unwrap_or(DEFAULT_OPEN_FILES),
+        },
+        Rlimit {
+            resource: Resource::FileSize,
+            value: limits.max_file_size.unwrap_or(DEFAULT_FILE_SIZE),
+        },
+        Rlimit {
+            resource: Resource::CoreDump,
+            value: 0,
+        },
+    ]
 }
 
 /// Builds the invocation: the profile travels as one argv element (no shell, no file), the
@@ -67,6 +116,7 @@ pub fn plan(
         args,
         env,
         cwd: policy.cwd.clone(),
+        rlimits: rlimits(&policy.limits),
     })
 }
 
@@ -177,6 +227,26 @@ mod tests {
         assert_eq!(get("TMP"), vec![OsString::from("/t/fresh")]);
         assert_eq!(get("PATH"), vec![OsString::from("/usr/bin:/bin")]);
         assert_eq!(inv.env.len(), 5);
+    }
+
+    #[test]
+    fn rlimits_default_safely_and_follow_the_policy() {
+        let mut limits = Limits::default();
+        let get = |l: &Limits, r: Resource| {
+            rlimits(l)
+                .into_iter()
+                .find(|x| x.resource == r)
+                .map(|x| x.value)
+        };
+        assert_eq!(get(&limits, Resource::OpenFiles), Some(DEFAULT_OPEN_FILES));
+        assert_eq!(get(&limits, Resource::FileSize), Some(DEFAULT_FILE_SIZE));
+        assert_eq!(get(&limits, Resource::CoreDump), Some(0));
+        limits.max_open_files = Some(64);
+        limits.max_file_size = Some(1 << 20);
+        assert_eq!(get(&limits, Resource::OpenFiles), Some(64));
+        assert_eq!(get(&limits, Resource::FileSize), Some(1 << 20));
+        let inv = plan(&policy(), "x", Path::new("/t"), &["true".into()]).unwrap();
+        assert_eq!(inv.rlimits, rlimits(&Limits::default()));
     }
 
     #[test]

@@ -10,4 +10,4 @@ pub mod invocation;
 #[cfg(target_os = "macos")]
 pub mod spawn;
 
-pub use invocation::{plan, FreshTmp, Invocation, SANDBOX_EXEC};
+pub use invocation::{plan, rlimits, FreshTmp, Invocation, Resource, Rlimit, SANDBOX_EXEC};

@@ -7,6 +7,8 @@
 //!   do not outlive the command. The leader is detected with `waitid(WNOWAIT)` and killed
 //!   *before* it is reaped, so its pid (the group id) cannot have been reused when `killpg`
 //!   runs.
+//! - Before exec the child marks every descriptor above 2 close-on-exec (inherited descriptors
+//!   would otherwise pass into the sandbox) and sets the planned rlimits.
 //! - Known gap (no pid namespace on macOS): a descendant that calls `setsid()` itself leaves
 //!   the group and survives; so does everything if creor is SIGKILLed (no PDEATHSIG).
 
@@ -19,7 +21,7 @@ use crate::error::{Result, SandboxError};
 use crate::policy::{SandboxPolicy, TmpDir};
 use crate::seatbelt::{self, SeatbeltOptions};
 
-use super::invocation::{self, FreshTmp, Invocation};
+use super::invocation::{self, FreshTmp, Invocation, Resource, Rlimit};
 
 /// How a supervised command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,24 +40,81 @@ pub struct SeatbeltChild {
 }
 
 /// Builds the `std::process::Command` for an invocation: empty environment plus the planned
-/// one, the planned cwd, and `setsid()` in the child. Stdio is left for the caller to set.
+/// one, the planned cwd; in the child `setsid()`, close-on-exec for descriptors above 2, and the
+/// rlimits. Stdio is left for the caller to set.
 pub fn command(inv: &Invocation) -> Command {
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args)
         .env_clear()
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
         .current_dir(&inv.cwd);
-    // SAFETY: setsid() is async-signal-safe and touches no memory of the parent; it is the
-    // only call made between fork and exec.
+    let rlimits: Vec<Rlimit> = inv.rlimits.clone();
+    // SAFETY: the closure only makes async-signal-safe system calls (setsid, getrlimit, fcntl,
+    // setrlimit) on values computed before fork; it allocates nothing.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             if libc::setsid() == -1 {
                 return Err(std::io::Error::last_os_error());
+            }
+            cloexec_above_stderr()?;
+            for limit in &rlimits {
+                set_rlimit(*limit)?;
             }
             Ok(())
         });
     }
     cmd
+}
+
+/// Marks descriptors 3.. close-on-exec, up to the current open-file limit (no descriptor can be
+/// numbered above it unless the limit was lowered after it was opened), capped at 65536.
+fn cloexec_above_stderr() -> std::io::Result<()> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the valid `lim`.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == -1 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let top = libc::c_int::try_from(lim.rlim_cur.min(65536)).unwrap_or(65536);
+    for fd in 3..top {
+        // SAFETY: fcntl on a descriptor number that may not be open; EBADF is harmless.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags != -1 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set_rlimit(limit: Rlimit) -> std::io::Result<()> {
+    let resource = match limit.resource {
+        Resource::OpenFiles => libc::RLIMIT_NOFILE,
+        Resource::FileSize => libc::RLIMIT_FSIZE,
+        Resource::CoreDump => libc::RLIMIT_CORE,
+    };
+    let mut current = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the valid local `rlimit` values.
+    unsafe {
+        if libc::getrlimit(resource, &mut current) == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let value = limit.value.min(current.rlim_max);
+        let new = libc::rlimit {
+            rlim_cur: value,
+            rlim_max: value,
+        };
+        if libc::setrlimit(resource, &new) == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// Generates the profile for `policy`, plans the invocation and starts it. `configure` sets
@@ -145,8 +204,9 @@ fn kill_group(pid: u32) -> Result<()> {
     let rc = unsafe { libc::killpg(pgid, libc::SIGKILL) };
     if rc == -1 {
         let err = std::io::Error::last_os_error();
-        // ESRCH: the group is already empty. EPERM: on macOS a group whose members are all
-        // zombies answers EPERM; nothing is left to kill in either case.
+        // ESRCH: the group is already empty. EPERM: XNU can answer it for a group whose only
+        // member is the unreaped (zombie) leader. Nothing is left running in either case,
+        // unless a member turned setuid (a sandboxed `sudo`), which this cannot kill either.
         if !matches!(err.raw_os_error(), Some(libc::ESRCH) | Some(libc::EPERM)) {
             return Err(err.into());
         }

@@ -3,10 +3,12 @@
 //! Seatbelt matches the *resolved* path of the vnode an operation touches, so a rule for
 //! `/tmp/x` never matches: the kernel sees `/private/tmp/x`. Two mechanisms resolve:
 //!
-//! 1. Real canonicalisation of the deepest existing ancestor (symlinks anywhere in the path).
-//! 2. A table of macOS's root-level symlinks (`/tmp`, `/var`, `/etc` → `/private/…`), applied
-//!    afterwards, so a profile generated on Linux (where those are real directories and cannot
-//!    be canonicalised the macOS way) still names what a Mac's kernel will see.
+//! 1. A table of macOS's root-level symlinks (`/tmp`, `/var`, `/etc` → `/private/…`), applied
+//!    first, so a profile generated on Linux names what a Mac's kernel will see (and Linux's own
+//!    symlinks there, such as `/var/run` → `/run`, never leak into a macOS profile).
+//! 2. Real canonicalisation of the deepest existing ancestor (symlinks anywhere in the path),
+//!    then the table again for targets that land in an aliased root. On a Mac step 1 is exactly
+//!    what canonicalisation would do for those roots.
 //!
 //! For paths that must be *denied* (protected, hidden) the symlink node itself matters as much
 //! as its target: unlinking or renaming a symlink acts on the link, writing through it acts on
@@ -74,10 +76,12 @@ pub fn apply_aliases(clean: &str) -> String {
     clean.to_owned()
 }
 
-/// Canonicalises the deepest existing ancestor of `clean` and re-appends the rest, then applies
-/// the alias table. Paths that do not exist yet (a `creor.local.json` nobody wrote) still get
-/// their symlinked parents resolved.
+/// Applies the alias table, canonicalises the deepest existing ancestor and re-appends the rest,
+/// then applies the table again. Paths that do not exist yet (a `creor.local.json` nobody wrote)
+/// still get their symlinked parents resolved.
 fn resolve_clean(original: &Path, clean: &str) -> Result<String> {
+    let aliased = apply_aliases(clean);
+    let clean = aliased.as_str();
     let mut existing = PathBuf::from(clean);
     let mut rest: Vec<String> = Vec::new();
     let resolved = loop {
@@ -159,6 +163,16 @@ pub fn ancestors(path: &str) -> Vec<String> {
     out
 }
 
+/// A scratch directory for tests that need real symlinks, outside `/tmp`, `/var` and `/etc`
+/// (which the alias table maps to macOS paths before canonicalising).
+#[cfg(test)]
+pub(crate) fn scratch() -> tempfile::TempDir {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/seatbelt-scratch");
+    std::fs::create_dir_all(&base).expect("create scratch base");
+    let base = base.canonicalize().expect("canonical scratch base");
+    tempfile::tempdir_in(base).expect("scratch dir")
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -191,22 +205,19 @@ mod tests {
 
     #[test]
     fn resolve_follows_real_symlinks_and_keeps_missing_tails() {
-        let dir = tempfile::tempdir_in("/var/tmp").unwrap();
+        let dir = scratch();
         let real = dir.path().join("real");
         std::fs::create_dir(&real).unwrap();
         std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
         let got = resolve(&dir.path().join("link/not/yet")).unwrap();
-        let want = apply_aliases(&format!(
-            "{}/not/yet",
-            real.canonicalize().unwrap().display()
-        ));
+        let want = format!("{}/not/yet", real.canonicalize().unwrap().display());
         assert_eq!(got, want);
-        assert!(got.starts_with("/private/var/tmp/"), "{got}");
+        assert!(!got.contains("/link/"), "{got}");
     }
 
     #[test]
     fn node_and_target_differ_for_a_symlinked_leaf() {
-        let dir = tempfile::tempdir_in("/var/tmp").unwrap();
+        let dir = scratch();
         let target = dir.path().join("target.json");
         std::fs::write(&target, "{}").unwrap();
         let link = dir.path().join("creor.json");
@@ -214,7 +225,21 @@ mod tests {
         let (node, resolved) = node_and_target(&link).unwrap();
         assert!(node.ends_with("/creor.json"), "{node}");
         assert!(resolved.ends_with("/target.json"), "{resolved}");
-        assert!(node.starts_with("/private/var/tmp/"), "{node}");
+        assert_eq!(
+            Path::new(&node).parent(),
+            Path::new(&resolved).parent(),
+            "same resolved parent"
+        );
+    }
+
+    #[test]
+    fn linux_symlinks_in_aliased_roots_do_not_leak_into_macos_paths() {
+        // On Linux /var/run is a symlink to /run; a Mac has /private/var/run.
+        assert_eq!(
+            resolve(Path::new("/var/run/docker.sock")).unwrap(),
+            "/private/var/run/docker.sock"
+        );
+        assert_eq!(resolve(Path::new("/tmp/x")).unwrap(), "/private/tmp/x");
     }
 
     #[test]

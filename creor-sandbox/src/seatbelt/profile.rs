@@ -483,3 +483,139 @@ fn network_section(policy: &SandboxPolicy, plan: &Plan) -> Section {
     }
     Section { comment, forms }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::policy::Limits;
+    use crate::seatbelt::{generate, sbpl, wellformed};
+
+    fn policy() -> SandboxPolicy {
+        SandboxPolicy {
+            project: "/Users/a/p".into(),
+            cwd: "/Users/a/p".into(),
+            read_only: vec![],
+            read_write: vec![],
+            protected: vec![],
+            hidden: vec![],
+            tmp: TmpDir::Session {
+                host_dir: "/Users/a/state/tmp".into(),
+                size_bytes: 1,
+            },
+            network: NetworkPolicy::BlockAll,
+            env: vec![],
+            limits: Limits::default(),
+            allow_degraded: false,
+        }
+    }
+
+    fn opts() -> SeatbeltOptions {
+        SeatbeltOptions {
+            home: Some("/Users/a".into()),
+            ..SeatbeltOptions::default()
+        }
+    }
+
+    fn path_error(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> (PathBuf, String) {
+        match generate(policy, opts) {
+            Err(SandboxError::Path { path, reason }) => (path, reason),
+            other => panic!("expected a path error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn grants_inside_floor_paths_are_refused_naming_both() {
+        let mut p = policy();
+        p.read_only = vec!["/Users/a/.ssh/config.d".into()];
+        let (path, reason) = path_error(&p, &opts());
+        assert_eq!(path, Path::new("/Users/a/.ssh/config.d"));
+        assert!(reason.contains("hidden path /Users/a/.ssh"), "{reason}");
+
+        let mut p = policy();
+        p.read_write = vec!["/Users/a/p/.git/hooks/x".into()];
+        let (path, reason) = path_error(&p, &opts());
+        assert_eq!(path, Path::new("/Users/a/p/.git/hooks/x"));
+        assert!(reason.contains("protected path /Users/a/p/.git/hooks"), "{reason}");
+
+        let mut p = policy();
+        p.project = "/".into();
+        assert!(path_error(&p, &opts()).1.contains("cannot be `/`"));
+    }
+
+    #[test]
+    fn fresh_tmp_needs_a_directory() {
+        let mut p = policy();
+        p.tmp = TmpDir::Fresh { size_bytes: 1 };
+        let err = generate(&p, &opts()).unwrap_err().to_string();
+        assert!(err.contains("SeatbeltOptions::tmp_dir"), "{err}");
+        let o = SeatbeltOptions {
+            tmp_dir: Some("/tmp/creor-tmp-1".into()),
+            ..opts()
+        };
+        assert!(generate(&p, &o).unwrap().contains(r#"(subpath "/private/tmp/creor-tmp-1")"#));
+    }
+
+    #[test]
+    fn a_hidden_path_inside_a_system_tree_is_carved_out_of_it() {
+        let mut p = policy();
+        p.hidden = vec!["/usr/local/secrets".into()];
+        let text = generate(&p, &opts()).unwrap();
+        wellformed::check(&text).unwrap();
+        let usr = Sexp::list(
+            "require-all",
+            [
+                Sexp::filter("subpath", "/usr"),
+                Sexp::list("require-not", [Sexp::filter("subpath", "/usr/local/secrets")]),
+            ],
+        );
+        let system_read = sbpl::parse(&text)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.head() == Some("allow") && f.args().contains(&Sexp::filter("literal", "/")))
+            .unwrap();
+        assert!(system_read.args().contains(&usr), "{text}");
+        assert!(!system_read.args().contains(&Sexp::filter("subpath", "/usr")));
+    }
+
+    #[test]
+    fn pins_every_directory_between_a_writable_root_and_a_denied_path() {
+        let mut p = policy();
+        p.protected = vec!["/Users/a/p/deep/er/file".into()];
+        let plan = plan(&p, &opts()).unwrap();
+        for dir in ["/Users/a/p", "/Users/a/p/deep", "/Users/a/p/deep/er", "/Users/a/p/.git"] {
+            assert!(plan.pinned.contains(dir), "{dir} not pinned: {:?}", plan.pinned);
+        }
+        // Above the writable root nothing is writable anyway: no pin needed.
+        assert!(!plan.pinned.contains("/Users/a"));
+        // The home floor is outside every writable root here.
+        assert!(!plan.pinned.iter().any(|d| d.contains(".ssh")));
+    }
+
+    #[test]
+    fn symlinked_protected_file_denies_node_and_target() {
+        let dir = paths::scratch();
+        let project = dir.path().join("p");
+        std::fs::create_dir(&project).unwrap();
+        std::fs::write(project.join("other.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(project.join("other.json"), project.join("creor.json")).unwrap();
+        let mut p = policy();
+        p.project = project.clone();
+        p.cwd = project.clone();
+        let text = generate(&p, &opts()).unwrap();
+        let real = paths::resolve(&project).unwrap();
+        assert!(text.contains(&format!("(subpath \"{real}/creor.json\")")), "{text}");
+        assert!(text.contains(&format!("(subpath \"{real}/other.json\")")), "{text}");
+    }
+
+    #[test]
+    fn unix_sockets_only_as_listed_and_never_in_hidden_dirs() {
+        let mut o = opts();
+        o.unix_sockets = vec!["/var/run/docker.sock".into()];
+        let text = generate(&policy(), &o).unwrap();
+        assert!(text.contains(r#"(allow network-outbound (literal "/private/var/run/docker.sock"))"#));
+        assert!(!generate(&policy(), &opts()).unwrap().contains("network-outbound"));
+        o.unix_sockets = vec!["/Users/a/.ssh/agent.sock".into()];
+        assert!(path_error(&policy(), &o).1.contains("hidden path"));
+    }
+}
