@@ -242,15 +242,19 @@ fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
     }
 
     let mut sockets = BTreeSet::new();
+    // Both the path as listed and, if it is a symlink (Docker Desktop's /var/run/docker.sock),
+    // its target: the user named that socket, whichever form Seatbelt matches.
     for s in &opts.unix_sockets {
-        let resolved = paths::resolve(s)?;
-        if let Some(h) = hidden.iter().find(|h| paths::is_within(&resolved, h)) {
-            return Err(refuse(
-                s,
-                format!("unix socket lies inside hidden path {h}"),
-            ));
+        let (node, target) = paths::node_and_target(s)?;
+        for form in [node, target] {
+            if let Some(h) = hidden.iter().find(|h| paths::is_within(&form, h)) {
+                return Err(refuse(
+                    s,
+                    format!("unix socket lies inside hidden path {h}"),
+                ));
+            }
+            sockets.insert(form);
         }
-        sockets.insert(resolved);
     }
 
     Ok(Plan {
@@ -536,7 +540,10 @@ mod tests {
         p.read_write = vec!["/Users/a/p/.git/hooks/x".into()];
         let (path, reason) = path_error(&p, &opts());
         assert_eq!(path, Path::new("/Users/a/p/.git/hooks/x"));
-        assert!(reason.contains("protected path /Users/a/p/.git/hooks"), "{reason}");
+        assert!(
+            reason.contains("protected path /Users/a/p/.git/hooks"),
+            "{reason}"
+        );
 
         let mut p = policy();
         p.project = "/".into();
@@ -553,7 +560,9 @@ mod tests {
             tmp_dir: Some("/tmp/creor-tmp-1".into()),
             ..opts()
         };
-        assert!(generate(&p, &o).unwrap().contains(r#"(subpath "/private/tmp/creor-tmp-1")"#));
+        assert!(generate(&p, &o)
+            .unwrap()
+            .contains(r#"(subpath "/private/tmp/creor-tmp-1")"#));
     }
 
     #[test]
@@ -566,7 +575,10 @@ mod tests {
             "require-all",
             [
                 Sexp::filter("subpath", "/usr"),
-                Sexp::list("require-not", [Sexp::filter("subpath", "/usr/local/secrets")]),
+                Sexp::list(
+                    "require-not",
+                    [Sexp::filter("subpath", "/usr/local/secrets")],
+                ),
             ],
         );
         let system_read = sbpl::parse(&text)
@@ -575,7 +587,9 @@ mod tests {
             .find(|f| f.head() == Some("allow") && f.args().contains(&Sexp::filter("literal", "/")))
             .unwrap();
         assert!(system_read.args().contains(&usr), "{text}");
-        assert!(!system_read.args().contains(&Sexp::filter("subpath", "/usr")));
+        assert!(!system_read
+            .args()
+            .contains(&Sexp::filter("subpath", "/usr")));
     }
 
     #[test]
@@ -583,8 +597,17 @@ mod tests {
         let mut p = policy();
         p.protected = vec!["/Users/a/p/deep/er/file".into()];
         let plan = plan(&p, &opts()).unwrap();
-        for dir in ["/Users/a/p", "/Users/a/p/deep", "/Users/a/p/deep/er", "/Users/a/p/.git"] {
-            assert!(plan.pinned.contains(dir), "{dir} not pinned: {:?}", plan.pinned);
+        for dir in [
+            "/Users/a/p",
+            "/Users/a/p/deep",
+            "/Users/a/p/deep/er",
+            "/Users/a/p/.git",
+        ] {
+            assert!(
+                plan.pinned.contains(dir),
+                "{dir} not pinned: {:?}",
+                plan.pinned
+            );
         }
         // Above the writable root nothing is writable anyway: no pin needed.
         assert!(!plan.pinned.contains("/Users/a"));
@@ -604,8 +627,14 @@ mod tests {
         p.cwd = project.clone();
         let text = generate(&p, &opts()).unwrap();
         let real = paths::resolve(&project).unwrap();
-        assert!(text.contains(&format!("(subpath \"{real}/creor.json\")")), "{text}");
-        assert!(text.contains(&format!("(subpath \"{real}/other.json\")")), "{text}");
+        assert!(
+            text.contains(&format!("(subpath \"{real}/creor.json\")")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("(subpath \"{real}/other.json\")")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -613,8 +642,12 @@ mod tests {
         let mut o = opts();
         o.unix_sockets = vec!["/var/run/docker.sock".into()];
         let text = generate(&policy(), &o).unwrap();
-        assert!(text.contains(r#"(allow network-outbound (literal "/private/var/run/docker.sock"))"#));
-        assert!(!generate(&policy(), &opts()).unwrap().contains("network-outbound"));
+        assert!(
+            text.contains(r#"(allow network-outbound (literal "/private/var/run/docker.sock"))"#)
+        );
+        assert!(!generate(&policy(), &opts())
+            .unwrap()
+            .contains("network-outbound"));
         o.unix_sockets = vec!["/Users/a/.ssh/agent.sock".into()];
         assert!(path_error(&policy(), &o).1.contains("hidden path"));
     }
