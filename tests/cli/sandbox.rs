@@ -93,8 +93,10 @@ fn macos_profile_is_wellformed_and_grants_the_project() {
     assert!(atoms.contains(&format!("{project}/.git/hooks")));
     assert!(atoms.contains(&format!("{}/.ssh", seatbelt_path(&c.home))));
     assert!(text.contains("(deny default)"));
+    let outbound = sbpl::Sexp::sym("network-outbound");
+    let forms = sbpl::parse(&text).expect("parses");
     assert!(
-        !text.contains("network-outbound"),
+        !forms.iter().any(|f| f.args().contains(&outbound)),
         "block_all has no network rule"
     );
 }

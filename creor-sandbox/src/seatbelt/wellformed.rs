@@ -37,6 +37,8 @@ pub const KNOWN_OPERATIONS: &[&str] = &[
     "process-info*",
     "signal",
     "mach-lookup",
+    "mach-host*",
+    "system-socket",
     "sysctl-read",
     "ipc-posix-shm-read-data",
     "ipc-posix-sem",
@@ -271,6 +273,14 @@ fn check_filter(f: &Sexp) -> Result<(), String> {
             }
             _ => Err("network filter takes ip|tcp|udp and \"localhost|*:port|*\"".into()),
         },
+        Some("socket-domain") => match args {
+            [Sexp::Sym(s)] if matches!(s.as_str(), "AF_UNIX" | "AF_INET" | "AF_INET6") => Ok(()),
+            _ => Err("socket-domain takes AF_UNIX, AF_INET or AF_INET6".into()),
+        },
+        Some("socket-type") => match args {
+            [Sexp::Sym(s)] if matches!(s.as_str(), "SOCK_STREAM" | "SOCK_DGRAM") => Ok(()),
+            _ => Err("socket-type takes SOCK_STREAM or SOCK_DGRAM".into()),
+        },
         Some("require-all" | "require-any") if !args.is_empty() => {
             args.iter().try_for_each(check_filter)
         }
@@ -333,7 +343,7 @@ fn may_match_inside(f: &Sexp, denied: &(bool, String)) -> bool {
         // Network, name and process filters never name a file path.
         Some(
             "global-name" | "sysctl-name" | "sysctl-name-prefix" | "ipc-posix-name" | "target"
-            | "remote" | "local",
+            | "remote" | "local" | "socket-domain" | "socket-type",
         ) => false,
         _ => true,
     }
