@@ -429,7 +429,37 @@ pub fn sections(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Vec<Se
         comment: "denied paths, restated: hidden (read+write), protected and pinned (write)",
         forms: denies,
     });
+    dedupe(&mut out);
     Ok(out)
+}
+
+/// Drops a filter already granted for the same action and operation by an earlier rule (a
+/// read-only grant of `/bin`, a listed socket that `allow_all` already opens), and any rule left
+/// without filters — an allow without filters would grant the operation everywhere.
+fn dedupe(sections: &mut [Section]) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for section in sections.iter_mut() {
+        section.forms.retain_mut(|form| {
+            let Sexp::List(items) = form else {
+                return true;
+            };
+            let ops: Vec<String> = items
+                .iter()
+                .take_while(|i| matches!(i, Sexp::Sym(_)))
+                .map(|i| format!("{i:?}"))
+                .collect();
+            let head_len = ops.len();
+            let key_of = |f: &Sexp| format!("{ops:?} {f:?}");
+            let before = items.len();
+            let mut index = 0;
+            items.retain(|item| {
+                index += 1;
+                index <= head_len || seen.insert(key_of(item))
+            });
+            // Keep rules that had no filters to begin with; drop those emptied here.
+            items.len() > head_len || before == head_len
+        });
+    }
 }
 
 fn network_section(policy: &SandboxPolicy, plan: &Plan) -> Section {
@@ -660,6 +690,26 @@ mod tests {
             text.contains(&format!("(subpath \"{real}/other.json\")")),
             "{text}"
         );
+    }
+
+    #[test]
+    fn grants_already_covered_are_not_repeated() {
+        let mut p = policy();
+        p.read_only = vec!["/bin".into(), "/Users/a/p".into(), "/usr/local".into()];
+        p.read_write = vec!["/Users/a/p".into()];
+        p.network = NetworkPolicy::AllowAll;
+        let o = SeatbeltOptions {
+            unix_sockets: vec!["/private/var/run/mDNSResponder".into()],
+            ..opts()
+        };
+        let text = generate(&p, &o).unwrap();
+        wellformed::check(&text).unwrap();
+        assert_eq!(text.matches(r#"(subpath "/bin")"#).count(), 1, "{text}");
+        assert!(text.contains(r#"(subpath "/usr/local")"#));
+        // The socket rule emptied by dedupe is gone, not left as an unfiltered allow.
+        let forms = sbpl::parse(&text).unwrap();
+        let bare = Sexp::list("allow", [Sexp::sym("network-outbound")]);
+        assert!(!forms.contains(&bare));
     }
 
     #[test]
