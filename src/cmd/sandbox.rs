@@ -198,7 +198,14 @@ pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
     };
     line("Linux sandbox plan for `creor exec`".into());
     line(String::new());
-    line("namespaces: user (mapped to an unprivileged uid), mount, pid, net, ipc, uts".into());
+    line(format!(
+        "namespaces: user (mapped to an unprivileged uid), mount, pid, {}ipc, uts",
+        if matches!(policy.network, NetworkPolicy::AllowAll) {
+            ""
+        } else {
+            "net, "
+        }
+    ));
     line(match &policy.network {
         NetworkPolicy::BlockAll => {
             "network: block_all - own network namespace, loopback only".into()
@@ -276,7 +283,7 @@ pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
             .into(),
     );
     line(
-        "seccomp: refuses new namespaces, io_uring, keyring calls, ptrace, TIOCSTI, \
+        "seccomp: refuses new namespaces, io_uring, keyring calls, TIOCSTI, \
           AF_VSOCK/AF_PACKET/raw sockets, personality changes"
             .into(),
     );

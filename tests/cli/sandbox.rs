@@ -202,6 +202,25 @@ fn linux_plan_describes_mounts_and_network() {
     assert!(text.contains(&format!("{}/.git/hooks", project.display())));
     assert!(text.contains(&format!("absent      {}/.ssh", c.home.display())));
     assert!(text.contains("network: block_all"));
+    assert!(text.contains("pid, net, ipc"));
+
+    let all = run(
+        &[
+            "--platform",
+            "linux",
+            "--project",
+            c.project.to_str().unwrap_or_default(),
+            "--network",
+            "allow_all",
+        ],
+        &c.home,
+    );
+    let text = stdout(&all);
+    assert!(text.contains("network: allow_all"), "{text}");
+    assert!(
+        !text.contains("net, "),
+        "allow_all has no network namespace"
+    );
 }
 
 #[cfg(target_os = "linux")]
