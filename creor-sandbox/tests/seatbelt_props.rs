@@ -70,8 +70,45 @@ fn benign_forms() -> Vec<Sexp> {
     sbpl::parse(&text).unwrap()
 }
 
+/// Arbitrary s-expression trees of the shapes the renderer emits: symbols from a fixed
+/// vocabulary (symbols never come from input), strings of any content without control
+/// characters, nested lists headed by a symbol.
+fn sexp() -> impl Strategy<Value = Sexp> {
+    let sym = prop::sample::select(vec![
+        "allow",
+        "deny",
+        "file-read*",
+        "subpath",
+        "1",
+        "AF_UNIX",
+    ])
+    .prop_map(Sexp::sym);
+    let string =
+        any::<String>().prop_map(|s| Sexp::Str(s.chars().filter(|c| !c.is_control()).collect()));
+    let leaf = prop_oneof![sym.clone(), string];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        (sym.clone(), prop::collection::vec(inner, 0..6)).prop_map(|(head, rest)| {
+            let mut items = vec![head];
+            items.extend(rest);
+            Sexp::List(items)
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn render_then_parse_is_the_identity(form in sexp().prop_filter("a list", |f| matches!(f, Sexp::List(_)))) {
+        let text = sbpl::render(&form).unwrap();
+        prop_assert_eq!(sbpl::parse(&text).unwrap(), vec![form]);
+    }
+
+    #[test]
+    fn the_reader_and_checker_never_panic(text in any::<String>()) {
+        let _ = sbpl::parse(&text);
+        let _ = wellformed::check(&text);
+    }
 
     #[test]
     fn hostile_names_keep_the_rule_structure(
