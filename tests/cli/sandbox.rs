@@ -253,6 +253,30 @@ fn missing_project_is_a_config_error_naming_it() {
 }
 
 #[test]
+fn a_socket_inside_a_floor_directory_is_refused_naming_it() {
+    let c = case();
+    let socket = c.home.join(".ssh/agent.sock");
+    let out = run(
+        &[
+            "--platform",
+            "macos",
+            "--project",
+            c.project.to_str().unwrap_or_default(),
+            "--allow-unix-socket",
+            socket.to_str().unwrap_or_default(),
+        ],
+        &c.home,
+    );
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("agent.sock") && err.contains("hidden path"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no partial profile");
+}
+
+#[test]
 fn unknown_network_mode_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(&["--network", "sometimes"], dir.path());

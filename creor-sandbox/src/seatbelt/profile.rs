@@ -179,7 +179,14 @@ fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
     }
     read_write.insert(project.clone());
     for p in &policy.read_write {
-        read_write.insert(paths::resolve(p)?);
+        let resolved = paths::resolve(p)?;
+        if resolved == "/" {
+            return Err(refuse(
+                p,
+                "a read-write grant of `/` would open the whole disk".into(),
+            ));
+        }
+        read_write.insert(resolved);
     }
     read_write.insert(paths::resolve(tmp_dir(policy, opts)?)?);
     let mut read_only = BTreeSet::new();
@@ -603,6 +610,11 @@ mod tests {
         let mut p = policy();
         p.project = "/".into();
         assert!(path_error(&p, &opts()).1.contains("cannot be `/`"));
+        let mut p = policy();
+        p.read_write = vec!["/tmp/..".into()];
+        assert!(path_error(&p, &opts()).1.contains("'..'"));
+        p.read_write = vec!["/./".into()];
+        assert!(path_error(&p, &opts()).1.contains("whole disk"));
     }
 
     #[test]
