@@ -167,6 +167,7 @@ fn macos_profile(
             "; placeholder: port {PLACEHOLDER_PROXY_PORT} stands for the port of the session's proxy."
         );
     }
+    out.push('\n');
     out.push_str(&profile);
     Ok(out)
 }
