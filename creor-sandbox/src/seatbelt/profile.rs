@@ -235,7 +235,14 @@ fn plan(policy: &SandboxPolicy, opts: &SeatbeltOptions) -> Result<Plan> {
     }
 
     // Renaming any directory between a writable root and a denied path (root included) would
-    // move the denied path out from under its rule; pin each such directory entry.
+    // move the denied path out from under its rule (`mv .git g; mkdir -p .git/hooks`), and
+    // replacing a missing one with a symlink would redirect it. Pin each such directory entry
+    // with a `file-write*` deny on its `literal`: that covers unlink, rename of either end,
+    // create (symlink, mkdir), mode, owner, flags and times of the entry itself, while entries
+    // *inside* it are checked against their own paths and stay writable. Denying only
+    // `file-write-unlink` + `file-write-create` would rest on exactly which operation Seatbelt
+    // checks for each end of a rename; the wider deny does not, and costs only `touch`/`chmod`
+    // of these few directories.
     let mut pinned = BTreeSet::new();
     for denied in hidden.iter().chain(protected.iter()) {
         for ancestor in paths::ancestors(denied) {
