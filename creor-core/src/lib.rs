@@ -8,3 +8,6 @@ pub mod config;
 pub mod permission;
 pub mod sandbox_policy;
 pub mod secrets;
+pub mod agent;
+pub mod provider;
+pub mod tools;
