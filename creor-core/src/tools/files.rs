@@ -1,0 +1,147 @@
+//! `read`, `write` and `edit`: host-side file tools. Every open goes through
+//! [`super::fsafe`], anchored at the directory the decision was made for.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use super::args::{EditArgs, ReadArgs, WriteArgs};
+use super::fsafe::{create_dirs_beneath, open_beneath, OpenMode};
+use super::path::Resolved;
+use super::ToolError;
+
+/// Lines returned when `limit` is not given.
+pub const DEFAULT_READ_LINES: u64 = 2000;
+/// Longest line shown by `read`, in bytes.
+pub const MAX_LINE: usize = 2000;
+/// Largest file `edit` rewrites.
+pub const MAX_EDIT_BYTES: u64 = 16 << 20;
+
+fn io_err(r: &Resolved, e: std::io::Error) -> ToolError {
+    let reason = match e.raw_os_error() {
+        Some(libc::ELOOP) | Some(libc::EXDEV) => {
+            "refused: the path changed into a symlink after it was checked".to_owned()
+        }
+        _ => e.to_string(),
+    };
+    ToolError::Path {
+        path: r.path.display().to_string(),
+        reason,
+    }
+}
+
+/// Runs `read`: numbered lines from `offset` on, at most `limit` of them.
+pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
+    let f = open_beneath(&r.anchor, &r.rel, OpenMode::Read).map_err(|e| io_err(r, e))?;
+    if f.metadata().map_err(|e| io_err(r, e))?.is_dir() {
+        return Err(ToolError::Path {
+            path: r.path.display().to_string(),
+            reason: "is a directory (use ls)".into(),
+        });
+    }
+    let mut reader = BufReader::new(f);
+    let head = reader.fill_buf().map_err(|e| io_err(r, e))?;
+    if head.iter().take(8192).any(|&b| b == 0) {
+        return Ok(format!("{}: binary file, not shown", r.path.display()));
+    }
+    let first = args.offset.unwrap_or(1);
+    let limit = args.limit.unwrap_or(DEFAULT_READ_LINES);
+    let mut out = String::new();
+    let mut line = Vec::new();
+    let mut n: u64 = 0;
+    let mut shown: u64 = 0;
+    loop {
+        line.clear();
+        let got = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| io_err(r, e))?;
+        if got == 0 {
+            break;
+        }
+        n += 1;
+        if n < first {
+            continue;
+        }
+        if shown == limit {
+            out.push_str(&format!(
+                "[file continues; read again with offset {n} to see more]\n"
+            ));
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        let cut = if text.len() > MAX_LINE {
+            let mut i = MAX_LINE;
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            format!("{} [line truncated]", &text[..i])
+        } else {
+            text.to_owned()
+        };
+        out.push_str(&format!("{n:>6}\t{cut}\n"));
+        shown += 1;
+    }
+    if n == 0 {
+        return Ok("(empty file)".into());
+    }
+    if shown == 0 {
+        return Ok(format!("(the file has {n} lines; offset {first} is past the end)"));
+    }
+    Ok(out)
+}
+
+/// Runs `write`: creates missing parent directories, then replaces the file.
+pub fn write(r: &Resolved, args: &WriteArgs) -> Result<String, ToolError> {
+    if let Some(parent) = r.rel.parent() {
+        if !parent.as_os_str().is_empty() {
+            create_dirs_beneath(&r.anchor, parent).map_err(|e| io_err(r, e))?;
+        }
+    }
+    let mut f = open_beneath(&r.anchor, &r.rel, OpenMode::Write).map_err(|e| io_err(r, e))?;
+    f.write_all(args.content.as_bytes())
+        .map_err(|e| io_err(r, e))?;
+    Ok(format!(
+        "wrote {} bytes to {}",
+        args.content.len(),
+        r.path.display()
+    ))
+}
+
+/// Runs `edit`: exact replacement, exactly once unless `replace_all`.
+pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
+    let f = open_beneath(&r.anchor, &r.rel, OpenMode::Read).map_err(|e| io_err(r, e))?;
+    let mut text = String::new();
+    f.take(MAX_EDIT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| io_err(r, e))?;
+    if text.len() as u64 > MAX_EDIT_BYTES {
+        return Err(ToolError::Path {
+            path: r.path.display().to_string(),
+            reason: format!("larger than {MAX_EDIT_BYTES} bytes; not edited"),
+        });
+    }
+    let count = text.matches(&args.old_string).count();
+    let fail = |reason: String| ToolError::Path {
+        path: r.path.display().to_string(),
+        reason,
+    };
+    if count == 0 {
+        return Err(fail("old_string not found; nothing changed".into()));
+    }
+    if count > 1 && !args.replace_all {
+        return Err(fail(format!(
+            "old_string occurs {count} times; add surrounding context or set replace_all"
+        )));
+    }
+    let new = if args.replace_all {
+        text.replace(&args.old_string, &args.new_string)
+    } else {
+        text.replacen(&args.old_string, &args.new_string, 1)
+    };
+    let mut f = open_beneath(&r.anchor, &r.rel, OpenMode::Write).map_err(|e| io_err(r, e))?;
+    f.write_all(new.as_bytes()).map_err(|e| io_err(r, e))?;
+    Ok(format!(
+        "edited {}: {count} replacement{}",
+        r.path.display(),
+        if count == 1 { "" } else { "s" }
+    ))
+}
