@@ -23,6 +23,8 @@ enum Command {
     /// Validate or show creor.json configuration.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
+    /// Run the agent on one prompt without the TUI (`--headless` for CI).
+    Run(cmd::run::RunArgs),
     /// Run a command inside the sandbox.
     Exec(cmd::exec::ExecArgs),
     /// Report which kernel features creor can use here, and how to fix what is missing.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         None => cmd::tui::run(),
         Some(Command::Policy(c)) => cmd::policy::run(c),
         Some(Command::Config(c)) => cmd::config::run(c),
+        Some(Command::Run(a)) => cmd::run::run(a),
         Some(Command::Exec(a)) => cmd::exec::run(a),
         Some(Command::Doctor(a)) => cmd::doctor::run(a),
         Some(Command::Scan(a)) => cmd::scan::run(a),

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod exec;
 pub mod hook;
 pub mod policy;
+pub mod run;
 pub mod sandbox;
 pub mod scan;
 pub mod tui;
