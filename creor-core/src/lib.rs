@@ -4,6 +4,7 @@
 //! Front ends (the TUI, headless runs, the CLI) are thin: they load a [`config::ResolvedConfig`],
 //! ask the [`permission::Engine`] for decisions and render what core tells them.
 
+pub mod audit;
 pub mod config;
 pub mod permission;
 pub mod sandbox_policy;
