@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Args;
 use creor_core::agent::{
-    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, NoAudit, Outcome, Redactor,
+    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor,
     Session, SessionError, SessionIo, SessionOptions,
 };
 use creor_core::config::{self, LoadOptions, ProviderConfig};
@@ -188,7 +188,10 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         on_ask,
         ..SessionOptions::default()
     };
-    let mut session = Session::new(provider, engine, tools, redactor()?, Arc::new(NoAudit), opts);
+    let audit = creor_core::audit::AuditLog::for_project(&config.project)
+        .map_err(|e| Exit::config(e.to_string()))?;
+    let redactor = redactor(&config)?;
+    let mut session = Session::new(provider, engine, tools, redactor, Arc::new(audit), opts);
 
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
     let (ans_tx, ans_rx) = mpsc::unbounded_channel();
@@ -248,8 +251,10 @@ fn runner() -> Arc<dyn CommandRunner> {
     })
 }
 
-fn redactor() -> anyhow::Result<Arc<dyn Redactor>> {
-    Err(Exit::config("secret redaction is not available in this build"))
+fn redactor(config: &creor_core::config::ResolvedConfig) -> anyhow::Result<Arc<dyn Redactor>> {
+    let scanner = creor_core::secrets::Scanner::new(&config.secrets)
+        .map_err(|e| Exit::config(format!("secrets: {e}")))?;
+    Ok(Arc::new(scanner))
 }
 
 /// Reads one approval answer from the terminal: y once, s session, n deny, f deny+feedback.

@@ -38,3 +38,19 @@ impl AuditSink for NoAudit {
         Ok(())
     }
 }
+
+/// The hash-chained JSONL log is the production sink.
+impl AuditSink for crate::audit::AuditLog {
+    fn record(&self, rec: &AuditRecord) -> Result<(), String> {
+        let entry = crate::audit::NewEntry {
+            session: rec.session.clone(),
+            actor: rec.actor.clone(),
+            action: rec.action.clone(),
+            target: rec.target.clone(),
+            decision: rec.decision.clone().unwrap_or_default(),
+            rule: rec.rule.clone(),
+            details: rec.details.clone(),
+        };
+        self.append(&entry).map(|_| ()).map_err(|e| e.to_string())
+    }
+}

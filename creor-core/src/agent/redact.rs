@@ -28,3 +28,14 @@ where
         (self.0)(text)
     }
 }
+
+/// The secret scanner is the production redactor.
+impl Redactor for crate::secrets::Scanner {
+    fn redact(&self, text: &str) -> Redaction {
+        let (text, found) = crate::secrets::Scanner::redact(self, text);
+        Redaction {
+            text,
+            findings: found.into_iter().map(|f| f.rule).collect(),
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! The scanning engine: an Aho-Corasick pass finds keyword hits; each rule's regex then runs
+//! only on the lines holding its hits (a bounded window for multi-line PEM keys), never on a
+//! whole file because a keyword appears somewhere in it.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::{memchr, memchr_iter, memrchr};
+
+use super::config::SecretsConfig;
+use super::entropy::shannon;
+use super::error::{Result, SecretsError};
+use super::filter::{is_placeholder, passes_check, Allowlist};
+use super::finding::{fingerprint, mask, secret_hash, Finding};
+use super::patterns::builtin_rules;
+use super::rule::{Group, Rule};
+use super::suppress::{allows_next_line, allows_this_line};
+
+/// Longest window a multi-line rule looks at after its keyword (a 4096-bit RSA key in PEM is
+/// ~3.3 KB; in a JSON string with `\n` escapes a little more).
+const WINDOW: usize = 32 * 1024;
+
+/// A line of a sparse text (the lines of a diff): its line number in the real file and whether
+/// the change added it. Findings on lines that were not added are dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappedLine {
+    /// 1-based line number in the new file.
+    pub line: usize,
+    /// Added by the change (`+`), as opposed to context.
+    pub added: bool,
+}
+
+/// The compiled scanner: built-in rules, user rules and allowlists. Cheap to share across
+/// threads (`&Scanner` is `Sync`).
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    rules: Vec<Rule>,
+    ac: AhoCorasick,
+    /// Per prefilter pattern: the rules it gates and, for case-sensitive keywords, the exact
+    /// bytes to re-check.
+    gates: Vec<Vec<(usize, Option<Box<[u8]>>)>>,
+    /// Rules without keywords: they run on every line.
+    always: Vec<usize>,
+    allow: Allowlist,
+}
+
+/// A candidate that passed the filters: rule index and the secret's byte span.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    rule: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Scanner {
+    /// Compiles the built-in rules plus creor.json `secrets`. A user rule that does not compile
+    /// is an error naming it: the scanner never runs with a rule silently missing.
+    pub fn new(config: &SecretsConfig) -> Result<Scanner> {
+        let mut rules = builtin_rules()?;
+        for c in &config.rules {
+            if rules.iter().any(|r| *r.id == *c.id) {
+                return Err(SecretsError::Rule {
+                    id: c.id.clone(),
+                    message: "duplicate rule id".into(),
+                });
+            }
+            rules.push(Rule::from_config(c)?);
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut gates: Vec<Vec<(usize, Option<Box<[u8]>>)>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.keywords.is_empty() {
+                always.push(i);
+            }
+            for k in &rule.keywords {
+                let lower = k.text.to_ascii_lowercase();
+                let pid = match patterns.iter().position(|p| *p == lower) {
+                    Some(p) => p,
+                    None => {
+                        patterns.push(lower);
+                        gates.push(Vec::new());
+                        patterns.len() - 1
+                    }
+                };
+                let exact = k.case_sensitive.then(|| k.text.as_bytes().into());
+                gates[pid].push((i, exact));
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| SecretsError::Rule {
+                id: "<keywords>".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Scanner {
+            rules,
+            ac,
+            gates,
+            always,
+            allow: Allowlist::new(&config.allowlist)?,
+        })
+    }
+
+    /// The active rules, built-in first (SARIF lists one entry per rule id).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Whether a file at `path` is skipped (lockfiles, vendored trees, binaries by extension,
+    /// `secrets.allowlist.paths`).
+    pub fn skips_path(&self, path: &str) -> bool {
+        self.allow.skips_path(path)
+    }
+
+    /// Scans a whole text, honouring inline suppressions. `path` is printed in findings and
+    /// selects path-scoped rules.
+    pub fn scan(&self, path: &str, text: &[u8]) -> Vec<Finding> {
+        self.scan_lines(path, text, None, true)
+    }
+
+    /// Scans a text, optionally sparse (`map` gives each line's real number and whether it was
+    /// added), optionally ignoring suppression markers (redaction ignores them: text in tool
+    /// output is attacker-controlled).
+    pub fn scan_lines(
+        &self,
+        path: &str,
+        text: &[u8],
+        map: Option<&[MappedLine]>,
+        suppressions: bool,
+    ) -> Vec<Finding> {
+        let path_opt = (!path.is_empty()).then_some(path);
+        let active: Vec<bool> = self.rules.iter().map(|r| r.applies_to(path_opt)).collect();
+        let mut cands = Vec::new();
+        let mut covered = vec![0usize; self.rules.len()];
+        let mut line: Option<(usize, usize)> = None;
+        let mut on_line: Vec<usize> = Vec::new();
+        for m in self.ac.find_overlapping_iter(text) {
+            for (ri, exact) in &self.gates[m.pattern().as_usize()] {
+                if !active[*ri] {
+                    continue;
+                }
+                if let Some(e) = exact {
+                    if text[m.start()..m.end()] != **e {
+                        continue;
+                    }
+                }
+                match line {
+                    Some((_, end)) if m.start() <= end => {}
+                    _ => {
+                        if let Some((s, e)) = line {
+                            self.run_rules(text, s, e, &on_line, &mut covered, &mut cands);
+                        }
+                        line = Some(line_bounds(text, m.start()));
+                        on_line.clear();
+                    }
+                }
+                if !on_line.contains(ri) {
+                    on_line.push(*ri);
+                }
+            }
+        }
+        if let Some((s, e)) = line {
+            self.run_rules(text, s, e, &on_line, &mut covered, &mut cands);
+        }
+        let always: Vec<usize> = self.always.iter().copied().filter(|&i| active[i]).collect();
+        if !always.is_empty() {
+            let mut start = 0;
+            while start <= text.len() {
+                let end = memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+                self.run_rules(text, start, end, &always, &mut covered, &mut cands);
+                start = end + 1;
+            }
+        }
+        let cands = self.drop_shadowed(cands);
+        self.to_findings(path, text, map, suppressions, &cands)
+    }
+
+    /// Runs `rules` on the line `[start, end)` (multi-line rules: a window from `start`).
+    fn run_rules(
+        &self,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        rules: &[usize],
+        covered: &mut [usize],
+        out: &mut Vec<Candidate>,
+    ) {
+        for &ri in rules {
+            let rule = &self.rules[ri];
+            let hay_end = if rule.multiline {
+                if start < covered[ri] {
+                    continue;
+                }
+                let cap = (start + WINDOW).min(text.len());
+                memchr(b'\n', &text[cap..]).map_or(text.len(), |i| cap + i)
+            } else {
+                end
+            };
+            let hay = &text[start..hay_end];
+            let mut locs = rule.regex.capture_locations();
+            let mut at = 0;
+            while at <= hay.len() {
+                let Some(m) = rule.regex.captures_read_at(&mut locs, hay, at) else {
+                    break;
+                };
+                at = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
+                if rule.multiline && m.start() > end - start {
+                    break;
+                }
+                let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
+                    continue;
+                };
+                if self.accepts(rule, &hay[s..e], quoted) {
+                    out.push(Candidate {
+                        rule: ri,
+                        start: start + s,
+                        end: start + e,
+                    });
+                    if rule.multiline {
+                        covered[ri] = start + m.end();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The filters every candidate passes: entropy floor, placeholders, the rule's check and
+    /// the user's allowlist.
+    fn accepts(&self, rule: &Rule, secret: &[u8], quoted: bool) -> bool {
+        !secret.is_empty()
+            && rule.entropy.is_none_or(|floor| shannon(secret) >= floor)
+            && !is_placeholder(secret)
+            && passes_check(rule.check, secret, quoted)
+            && !self.allow.allows_secret(secret)
+    }
+
+    /// Sorts candidates and drops generic ones that overlap a specific rule's finding (the
+    /// GitHub token in `token = "ghp_…"` is a `github-token`, not a `generic-secret`).
+    fn drop_shadowed(&self, mut cands: Vec<Candidate>) -> Vec<Candidate> {
+        cands.sort_by_key(|c| (c.start, c.end, c.rule));
+        cands.dedup_by_key(|c| (c.start, c.end, c.rule));
+        let specific: Vec<(usize, usize)> = cands
+            .iter()
+            .filter(|c| !self.rules[c.rule].generic)
+            .map(|c| (c.start, c.end))
+            .collect();
+        let mut max_end = Vec::with_capacity(specific.len());
+        let mut m = 0;
+        for &(_, e) in &specific {
+            m = m.max(e);
+            max_end.push(m);
+        }
+        let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+        for c in cands {
+            if self.rules[c.rule].generic {
+                let n = specific.partition_point(|&(s, _)| s < c.end);
+                if n > 0 && max_end[n - 1] > c.start {
+                    continue;
+                }
+                // Two generic rules on one span: keep the first.
+                if kept
+                    .iter()
+                    .rev()
+                    .take_while(|k| k.end > c.start)
+                    .any(|k| self.rules[k.rule].generic)
+                {
+                    continue;
+                }
+            }
+            kept.push(c);
+        }
+        kept
+    }
+
+    /// Turns candidates into findings: line/column, suppressions, the added-line filter.
+    fn to_findings(
+        &self,
+        path: &str,
+        text: &[u8],
+        map: Option<&[MappedLine]>,
+        suppressions: bool,
+        cands: &[Candidate],
+    ) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(cands.len());
+        let (mut pos, mut idx) = (0usize, 0usize);
+        for c in cands {
+            idx += memchr_iter(b'\n', &text[pos..c.start]).count();
+            pos = c.start;
+            let (ls, le) = line_bounds(text, c.start);
+            let real = |i: usize| map.map_or(Some((i + 1, true)), |m| m.get(i).map(|l| (l.line, l.added)));
+            let Some((line, added)) = real(idx) else {
+                continue;
+            };
+            if !added {
+                continue;
+            }
+            if suppressions {
+                if allows_this_line(&text[ls..le]) {
+                    continue;
+                }
+                if ls > 0 && idx > 0 {
+                    let prev_start = memrchr(b'\n', &text[..ls - 1]).map_or(0, |i| i + 1);
+                    let contiguous = real(idx - 1).is_some_and(|(l, _)| l + 1 == line);
+                    if contiguous && allows_next_line(&text[prev_start..ls - 1]) {
+                        continue;
+                    }
+                }
+            }
+            let column = char_count(&text[ls..c.start]) + 1;
+            let nl = memchr_iter(b'\n', &text[c.start..c.end]).count();
+            let end_ls = memrchr(b'\n', &text[..c.end]).map_or(0, |i| i + 1).max(ls);
+            let end_column = char_count(&text[end_ls..c.end]) + 1;
+            let rule = &self.rules[c.rule];
+            let secret = &text[c.start..c.end];
+            let hash = secret_hash(secret);
+            out.push(Finding {
+                path: path.to_string(),
+                line,
+                column,
+                end_line: line + nl,
+                end_column,
+                rule: rule.id.to_string(),
+                description: rule.description.to_string(),
+                fingerprint: fingerprint(path.strip_prefix("./").unwrap_or(path), &rule.id, &hash),
+                secret_hash: hash,
+                masked: mask(secret),
+                span: c.start..c.end,
+            });
+        }
+        out
+    }
+}
+
+/// `[start, end)` of the line holding byte `pos` (end excludes the `\n`).
+fn line_bounds(text: &[u8], pos: usize) -> (usize, usize) {
+    let s = memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    let e = memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+    (s, e)
+}
+
+/// Unicode scalar values in `b` (invalid bytes count one each).
+fn char_count(b: &[u8]) -> usize {
+    b.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
+}
+
+/// The secret's span within the regex haystack, and whether it came from a quoted alternative
+/// (for `FirstFrom`: any group but the last).
+fn secret_span(
+    group: Group,
+    locs: &regex::bytes::CaptureLocations,
+) -> Option<(usize, usize, bool)> {
+    match group {
+        Group::Index(i) => locs.get(i).map(|(s, e)| (s, e, false)),
+        Group::FirstFrom(first) => (first..locs.len())
+            .find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len()))),
+    }
+}
