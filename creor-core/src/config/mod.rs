@@ -55,3 +55,7 @@ pub use types::*;
 pub mod shapes {
     pub use super::check::{BASE_URL, ENV_NAME, HOST, PROFILE_NAME, RULE_ID, SANDBOX_PATH};
 }
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod schema_tests;
