@@ -17,7 +17,7 @@ use creor_core::agent::{
 };
 use creor_core::config::{self, LoadOptions, ProviderConfig};
 use creor_core::permission::{Context, Engine};
-use creor_core::tools::{CommandRunner, NoSandbox, ToolEnv, Toolbox};
+use creor_core::tools::{CommandRunner, ToolEnv, Toolbox};
 use tokio::sync::mpsc;
 
 use super::Exit;
@@ -244,10 +244,18 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The runner for bash. No sandbox backend is linked yet, so every command is refused.
+/// The runner for bash: the sandbox.
+#[cfg(target_os = "linux")]
 fn runner() -> Arc<dyn CommandRunner> {
-    Arc::new(NoSandbox {
-        reason: "this creor build has no sandbox backend; shell commands are refused".into(),
+    Arc::new(creor_core::tools::SandboxRunner::default())
+}
+
+/// No sandbox backend for this OS in this build: every command is refused.
+#[cfg(not(target_os = "linux"))]
+fn runner() -> Arc<dyn CommandRunner> {
+    Arc::new(creor_core::tools::NoSandbox {
+        reason: "this creor build has no sandbox backend for this OS; shell commands are refused"
+            .into(),
     })
 }
 

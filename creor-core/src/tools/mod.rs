@@ -17,6 +17,8 @@ pub mod args;
 pub mod files;
 pub mod fsafe;
 pub mod path;
+#[cfg(target_os = "linux")]
+pub mod sandboxed;
 pub mod schema;
 pub mod search;
 pub mod shell;
@@ -28,6 +30,8 @@ use std::sync::Arc;
 
 pub use args::ToolArgs;
 pub use path::Resolved;
+#[cfg(target_os = "linux")]
+pub use sandboxed::SandboxRunner;
 pub use schema::tool_specs;
 pub use search::Visible;
 pub use shell::{CommandOutput, CommandRequest, CommandRunner, NoSandbox, RunnerError};

@@ -95,7 +95,7 @@ pub fn request(
         &PolicyOptions {
             cwd: None,
             session_tmp: env.session_tmp.clone(),
-            proxy: None,
+            ..PolicyOptions::default()
         },
     )
     .map_err(|e| ToolError::Refused(e.to_string()))?;
