@@ -12,8 +12,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Args;
 use creor_core::agent::{
-    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor,
-    Session, SessionError, SessionIo, SessionOptions,
+    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor, Session,
+    SessionError, SessionIo, SessionOptions,
 };
 use creor_core::config::{self, LoadOptions, ProviderConfig};
 use creor_core::permission::{Context, Engine};
@@ -82,7 +82,10 @@ fn read_prompt(arg: &str) -> anyhow::Result<String> {
     Ok(prompt)
 }
 
-fn provider_config(args: &RunArgs, from_file: Option<ProviderConfig>) -> anyhow::Result<ProviderConfig> {
+fn provider_config(
+    args: &RunArgs,
+    from_file: Option<ProviderConfig>,
+) -> anyhow::Result<ProviderConfig> {
     let any_flag = args.provider.is_some()
         || args.base_url.is_some()
         || args.model.is_some()
@@ -330,9 +333,14 @@ impl Printer {
         }
         drop(out);
         let line = match ev {
-            Event::ToolCallProposed { tool, arguments, .. } => format!("→ {tool} {arguments}"),
+            Event::ToolCallProposed {
+                tool, arguments, ..
+            } => format!("→ {tool} {arguments}"),
             Event::PermissionDecision { level, reason, .. } => {
-                format!("  {} ({reason})", serde_json::to_string(level).unwrap_or_default())
+                format!(
+                    "  {} ({reason})",
+                    serde_json::to_string(level).unwrap_or_default()
+                )
             }
             Event::ApprovalRequested {
                 tool,
@@ -352,7 +360,10 @@ impl Printer {
             Event::Error { message } => format!("error: {message}"),
             Event::Done { reason, steps } => match reason {
                 DoneReason::Finished => return,
-                other => format!("stopped: {} after {steps} steps", serde_json::to_string(other).unwrap_or_default()),
+                other => format!(
+                    "stopped: {} after {steps} steps",
+                    serde_json::to_string(other).unwrap_or_default()
+                ),
             },
             _ => return,
         };

@@ -139,9 +139,13 @@ pub fn openai_tool_call(id: &str, name: &str, args: serde_json::Value) -> Canned
     let a = args.to_string();
     let (x, y) = a.split_at(a.len() / 2);
     let chunk = |v: serde_json::Value| format!("data: {v}\n\n");
-    let mut s = chunk(serde_json::json!({"choices":[{"delta":{"role":"assistant","content":null,
-        "tool_calls":[{"index":0,"id":id,"type":"function","function":{"name":name,"arguments":x}}]}}]}));
-    s += &chunk(serde_json::json!({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":y}}]}}]}));
+    let mut s = chunk(
+        serde_json::json!({"choices":[{"delta":{"role":"assistant","content":null,
+        "tool_calls":[{"index":0,"id":id,"type":"function","function":{"name":name,"arguments":x}}]}}]}),
+    );
+    s += &chunk(
+        serde_json::json!({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":y}}]}}]}),
+    );
     s += &chunk(serde_json::json!({"choices":[{"delta":{},"finish_reason":"tool_calls"}]}));
     s += "data: [DONE]\n\n";
     Canned::sse(s)
@@ -166,15 +170,42 @@ pub fn anthropic_tool_call(id: &str, name: &str, args: serde_json::Value) -> Can
     let a = args.to_string();
     let (x, y) = a.split_at(a.len() / 2);
     let ev = |name: &str, v: serde_json::Value| format!("event: {name}\ndata: {v}\n\n");
-    let mut s = ev("message_start", serde_json::json!({"type":"message_start","message":{"id":"m1","role":"assistant","content":[]}}));
-    s += &ev("content_block_start", serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}));
-    s += &ev("content_block_delta", serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Looking."}}));
-    s += &ev("content_block_stop", serde_json::json!({"type":"content_block_stop","index":0}));
-    s += &ev("content_block_start", serde_json::json!({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":id,"name":name,"input":{}}}));
-    s += &ev("content_block_delta", serde_json::json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":x}}));
-    s += &ev("content_block_delta", serde_json::json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":y}}));
-    s += &ev("content_block_stop", serde_json::json!({"type":"content_block_stop","index":1}));
-    s += &ev("message_delta", serde_json::json!({"type":"message_delta","delta":{"stop_reason":"tool_use"}}));
+    let mut s = ev(
+        "message_start",
+        serde_json::json!({"type":"message_start","message":{"id":"m1","role":"assistant","content":[]}}),
+    );
+    s += &ev(
+        "content_block_start",
+        serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+    );
+    s += &ev(
+        "content_block_delta",
+        serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Looking."}}),
+    );
+    s += &ev(
+        "content_block_stop",
+        serde_json::json!({"type":"content_block_stop","index":0}),
+    );
+    s += &ev(
+        "content_block_start",
+        serde_json::json!({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":id,"name":name,"input":{}}}),
+    );
+    s += &ev(
+        "content_block_delta",
+        serde_json::json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":x}}),
+    );
+    s += &ev(
+        "content_block_delta",
+        serde_json::json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":y}}),
+    );
+    s += &ev(
+        "content_block_stop",
+        serde_json::json!({"type":"content_block_stop","index":1}),
+    );
+    s += &ev(
+        "message_delta",
+        serde_json::json!({"type":"message_delta","delta":{"stop_reason":"tool_use"}}),
+    );
     s += &ev("message_stop", serde_json::json!({"type":"message_stop"}));
     Canned::sse(s)
 }
@@ -182,10 +213,22 @@ pub fn anthropic_tool_call(id: &str, name: &str, args: serde_json::Value) -> Can
 /// Anthropic SSE for a plain text answer.
 pub fn anthropic_text(text: &str) -> Canned {
     let ev = |name: &str, v: serde_json::Value| format!("event: {name}\ndata: {v}\n\n");
-    let mut s = ev("message_start", serde_json::json!({"type":"message_start","message":{}}));
-    s += &ev("content_block_start", serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}));
-    s += &ev("content_block_delta", serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}));
-    s += &ev("message_delta", serde_json::json!({"type":"message_delta","delta":{"stop_reason":"end_turn"}}));
+    let mut s = ev(
+        "message_start",
+        serde_json::json!({"type":"message_start","message":{}}),
+    );
+    s += &ev(
+        "content_block_start",
+        serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+    );
+    s += &ev(
+        "content_block_delta",
+        serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}),
+    );
+    s += &ev(
+        "message_delta",
+        serde_json::json!({"type":"message_delta","delta":{"stop_reason":"end_turn"}}),
+    );
     s += &ev("message_stop", serde_json::json!({"type":"message_stop"}));
     Canned::sse(s)
 }

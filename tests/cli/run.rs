@@ -52,7 +52,14 @@ impl Case {
         };
         c.args(["run", "--headless", "--json", "--project"])
             .arg(&self.project)
-            .args(["--provider", kind, "--base-url", &base, "--model", "test-model"])
+            .args([
+                "--provider",
+                kind,
+                "--base-url",
+                &base,
+                "--model",
+                "test-model",
+            ])
             .env("HOME", &self.home)
             .env("XDG_STATE_HOME", self.root.join("state"))
             .env("XDG_CONFIG_HOME", self.root.join("config"))
@@ -120,7 +127,10 @@ fn json_events_and_exit_zero_on_a_finished_run() {
         .collect();
     assert_eq!(text, "hello there");
     assert_eq!(evs.last().map(|e| e["type"].clone()), Some(json!("done")));
-    assert_eq!(evs.last().map(|e| e["reason"].clone()), Some(json!("finished")));
+    assert_eq!(
+        evs.last().map(|e| e["reason"].clone()),
+        Some(json!("finished"))
+    );
     let reqs = model.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].path, "/v1/chat/completions");
@@ -135,7 +145,18 @@ fn json_events_and_exit_zero_on_a_finished_run() {
         .collect();
     assert_eq!(
         tools,
-        ["read", "write", "edit", "glob", "grep", "ls", "bash", "webfetch", "websearch", "external-directory"]
+        [
+            "read",
+            "write",
+            "edit",
+            "glob",
+            "grep",
+            "ls",
+            "bash",
+            "webfetch",
+            "websearch",
+            "external-directory"
+        ]
     );
 }
 
@@ -236,8 +257,8 @@ fn floor_denied_read_returns_no_content() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
     let reqs = model.requests();
-    let all = serde_json::to_string(&reqs.iter().map(|r| &r.body).collect::<Vec<_>>())
-        .expect("json");
+    let all =
+        serde_json::to_string(&reqs.iter().map(|r| &r.body).collect::<Vec<_>>()).expect("json");
     assert!(!all.contains("PRIVATE-KEY-MATERIAL"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("PRIVATE-KEY-MATERIAL"));
     for r in openai_tool_results(&reqs[2].body) {
@@ -331,7 +352,11 @@ fn allowed_bash_runs_in_the_sandbox_and_its_effect_is_on_disk() {
     project_config(&case, json!({"permissions": {"*": "ask", "bash": "allow"}}));
     let (out, model) = case.run_openai(
         vec![
-            fm::openai_tool_call("c1", "bash", json!({"command": "echo built > out.txt && cat out.txt"})),
+            fm::openai_tool_call(
+                "c1",
+                "bash",
+                json!({"command": "echo built > out.txt && cat out.txt"}),
+            ),
             fm::openai_text("done"),
         ],
         "build",
@@ -339,7 +364,9 @@ fn allowed_bash_runs_in_the_sandbox_and_its_effect_is_on_disk() {
     assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
     let results = openai_tool_results(&model.requests()[1].body);
     assert_eq!(
-        std::fs::read_to_string(case.project.join("out.txt")).ok().as_deref(),
+        std::fs::read_to_string(case.project.join("out.txt"))
+            .ok()
+            .as_deref(),
         Some("built\n"),
         "allowed bash must run (needs sandbox, engine, config): {results:?}"
     );
@@ -373,8 +400,15 @@ fn anthropic_tool_round_trip() {
     assert_eq!(msgs[1]["content"][1]["input"]["command"], "make");
     assert_eq!(msgs[2]["content"][0]["type"], "tool_result");
     assert_eq!(msgs[2]["content"][0]["tool_use_id"], "toolu_1");
-    assert_eq!(msgs[2]["content"][0]["content"], "denied: needs-approval-headless");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        msgs[2]["content"][0]["content"],
+        "denied: needs-approval-headless"
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!all.contains("sk-ant-test-key-123456"));
 }
 
@@ -403,7 +437,11 @@ fn wrong_key_is_a_clear_error_without_the_key() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1), "{}", dump(&out));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(all.contains("rejected the API key"), "{all}");
     assert!(all.contains("CREOR_TEST_OPENAI_KEY"), "{all}");
     assert!(!all.contains("sk-wrong-key-987"), "{all}");
@@ -420,7 +458,11 @@ fn unreachable_url_and_missing_key_and_model() {
         .port();
     let out = case.cmd("openai", port).arg("hi").output().expect("run");
     assert_eq!(out.status.code(), Some(1), "{}", dump(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("cannot reach the model API"), "{}", dump(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("cannot reach the model API"),
+        "{}",
+        dump(&out)
+    );
 
     let out = case
         .cmd("openai", port)
@@ -432,10 +474,19 @@ fn unreachable_url_and_missing_key_and_model() {
     assert_eq!(out.status.code(), Some(2), "{}", dump(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CREOR_TEST_UNSET_KEY is not set"));
 
-    let model = FakeModel::start(vec![Canned::status(404, r#"{"error":"model 'test-model' not found"}"#)]);
-    let out = case.cmd("openai", model.port).arg("hi").output().expect("run");
+    let model = FakeModel::start(vec![Canned::status(
+        404,
+        r#"{"error":"model 'test-model' not found"}"#,
+    )]);
+    let out = case
+        .cmd("openai", model.port)
+        .arg("hi")
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1), "{}", dump(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("check provider.baseUrl and provider.model"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("check provider.baseUrl and provider.model")
+    );
 }
 
 #[test]
@@ -453,4 +504,3 @@ fn no_provider_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2), "{}", dump(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no provider configured"));
 }
-

@@ -52,9 +52,9 @@ pub fn is_protected(project: &Path, path: &Path) -> bool {
 /// Words that make a bash command unfit for a session approval (POLICY.md §4: never for
 /// `rm`, `sudo`, interpreters, dynamic or redirect-driven commands).
 const NO_SESSION_WORDS: &[&str] = &[
-    "rm", "sudo", "doas", "su", "eval", "exec", "source", ".", "bash", "sh", "zsh", "dash",
-    "fish", "python", "python3", "python2", "node", "deno", "bun", "perl", "ruby", "php", "lua",
-    "env", "xargs", "dd", "chmod", "chown",
+    "rm", "sudo", "doas", "su", "eval", "exec", "source", ".", "bash", "sh", "zsh", "dash", "fish",
+    "python", "python3", "python2", "node", "deno", "bun", "perl", "ruby", "php", "lua", "env",
+    "xargs", "dd", "chmod", "chown",
 ];
 
 fn bash_session_ok(command: &str) -> bool {

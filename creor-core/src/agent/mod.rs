@@ -12,6 +12,7 @@ mod event;
 mod redact;
 mod session;
 
+pub use crate::provider::{Cancel, CancelHandle};
 pub use approvals::{is_protected, scope_for, Approvals, Scope};
 pub use audit::{AuditRecord, AuditSink, NoAudit};
 pub use event::{Answer, ApprovalAnswer, DoneReason, Event};
@@ -20,4 +21,3 @@ pub use session::{
     Outcome, Session, SessionError, SessionIo, SessionOptions, DEFAULT_SYSTEM_PROMPT,
     NEEDS_APPROVAL_HEADLESS,
 };
-pub use crate::provider::{Cancel, CancelHandle};

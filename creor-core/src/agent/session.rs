@@ -13,9 +13,7 @@ use super::event::{Answer, ApprovalAnswer, DoneReason, Event};
 use super::redact::Redactor;
 use crate::config::{Level, OnAsk};
 use crate::permission::{Decision, Engine, Request};
-use crate::provider::{
-    Cancel, ChatRequest, Message, Provider, ProviderError, ToolCall,
-};
+use crate::provider::{Cancel, ChatRequest, Message, Provider, ProviderError, ToolCall};
 use crate::tools::truncate::truncate;
 use crate::tools::{tool_specs, Prepared, ToolArgs, ToolError, Toolbox};
 
@@ -201,13 +199,23 @@ impl Session {
                     return Ok(done(io, DoneReason::Cancelled, steps, Outcome::Cancelled))
                 }
                 Err(e) => {
-                    emit(io, Event::Error { message: e.to_string() });
+                    emit(
+                        io,
+                        Event::Error {
+                            message: e.to_string(),
+                        },
+                    );
                     done(io, DoneReason::Error, steps, ());
                     return Err(e.into());
                 }
             };
             if !reply.text.is_empty() {
-                emit(io, Event::Message { text: reply.text.clone() });
+                emit(
+                    io,
+                    Event::Message {
+                        text: reply.text.clone(),
+                    },
+                );
             }
             self.history.push(Message::Assistant {
                 text: reply.text.clone(),
@@ -220,7 +228,12 @@ impl Session {
                 let result = match self.handle_call(call, io).await {
                     Ok(r) => r,
                     Err(e) => {
-                        emit(io, Event::Error { message: e.to_string() });
+                        emit(
+                            io,
+                            Event::Error {
+                                message: e.to_string(),
+                            },
+                        );
                         done(io, DoneReason::AskFailed, steps, ());
                         return Err(e);
                     }
@@ -280,9 +293,16 @@ impl Session {
         };
         let subject = self.redactor.redact(&self.subject(&prepared)).text;
         let decision = self.engine.decide(&prepared.request);
-        let (level, reason) = match self.resolve_level(call, &prepared, &subject, &decision, io).await? {
+        let (level, reason) = match self
+            .resolve_level(call, &prepared, &subject, &decision, io)
+            .await?
+        {
             Some(v) => v,
-            None => return Ok(self.refused(call, "denied: session cancelled while waiting for approval")),
+            None => {
+                return Ok(
+                    self.refused(call, "denied: session cancelled while waiting for approval")
+                )
+            }
         };
         emit(
             io,
@@ -306,7 +326,12 @@ impl Session {
                 "rules": decision.rules.iter().map(rule_text).collect::<Vec<_>>() }),
         }) {
             let msg = format!("audit log unavailable, call refused: {e}");
-            emit(io, Event::Error { message: msg.clone() });
+            emit(
+                io,
+                Event::Error {
+                    message: msg.clone(),
+                },
+            );
             return Ok(self.refused(call, &format!("denied: {msg}")));
         }
         if level != Level::Allow {
@@ -511,7 +536,12 @@ impl Session {
             rule: rule.map(str::to_owned),
             details,
         }) {
-            emit(io, Event::Error { message: format!("audit log: {e}") });
+            emit(
+                io,
+                Event::Error {
+                    message: format!("audit log: {e}"),
+                },
+            );
         }
     }
 

@@ -200,7 +200,10 @@ async fn approve_once_runs_the_call_and_the_result_goes_back() {
     let mut h = harness(replies, SessionOptions::default(), "");
     let (res, events) = run(&mut h, vec![Answer::ApproveOnce]).await;
     assert_eq!(res.unwrap(), Outcome::Finished);
-    assert_eq!(std::fs::read_to_string(h.project.join("out.txt")).unwrap(), "hello");
+    assert_eq!(
+        std::fs::read_to_string(h.project.join("out.txt")).unwrap(),
+        "hello"
+    );
     let seen = h.seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
     let results = tool_results(&seen[1]);
@@ -208,7 +211,13 @@ async fn approve_once_runs_the_call_and_the_result_goes_back() {
     assert!(results[0].1.starts_with("wrote 5 bytes"), "{results:?}");
     assert!(events.iter().any(|e| matches!(e,
         Event::PermissionDecision { level: Level::Allow, reason, .. } if reason.contains("approved once"))));
-    assert!(matches!(events.last(), Some(Event::Done { reason: DoneReason::Finished, steps: 2 })));
+    assert!(matches!(
+        events.last(),
+        Some(Event::Done {
+            reason: DoneReason::Finished,
+            steps: 2
+        })
+    ));
 }
 
 #[tokio::test]
@@ -230,10 +239,7 @@ async fn user_denial_with_feedback_reaches_the_model_and_nothing_runs() {
     assert!(h.ran.lock().unwrap().is_empty());
     let seen = h.seen.lock().unwrap();
     let results = tool_results(&seen[1]);
-    assert_eq!(
-        results[0].1,
-        "denied: by the user: run the tests instead"
-    );
+    assert_eq!(results[0].1, "denied: by the user: run the tests instead");
 }
 
 #[tokio::test]
@@ -252,9 +258,14 @@ async fn headless_asks_are_denied_without_waiting() {
     let (res, events) = run(&mut h, vec![]).await;
     assert_eq!(res.unwrap(), Outcome::Finished);
     assert!(h.ran.lock().unwrap().is_empty());
-    assert!(!events.iter().any(|e| matches!(e, Event::ApprovalRequested { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::ApprovalRequested { .. })));
     let seen = h.seen.lock().unwrap();
-    assert_eq!(tool_results(&seen[1])[0].1, "denied: needs-approval-headless");
+    assert_eq!(
+        tool_results(&seen[1])[0].1,
+        "denied: needs-approval-headless"
+    );
 }
 
 #[tokio::test]
@@ -272,19 +283,23 @@ async fn on_ask_fail_aborts_the_run() {
     let mut h = harness(replies, opts, "");
     let (res, events) = run(&mut h, vec![]).await;
     assert!(matches!(res, Err(SessionError::AskFailed { .. })));
-    assert!(matches!(events.last(), Some(Event::Done { reason: DoneReason::AskFailed, .. })));
+    assert!(matches!(
+        events.last(),
+        Some(Event::Done {
+            reason: DoneReason::AskFailed,
+            ..
+        })
+    ));
     assert!(h.ran.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn several_calls_in_one_turn_run_in_order_and_session_approval_sticks() {
-    let replies = vec![
-        tools_reply(vec![
-            call("a", "bash", serde_json::json!({"command": "git status"})),
-            call("b", "bash", serde_json::json!({"command": "git status"})),
-            call("c", "bash", serde_json::json!({"command": "git log"})),
-        ]),
-    ];
+    let replies = vec![tools_reply(vec![
+        call("a", "bash", serde_json::json!({"command": "git status"})),
+        call("b", "bash", serde_json::json!({"command": "git status"})),
+        call("c", "bash", serde_json::json!({"command": "git log"})),
+    ])];
     let mut h = harness(replies, SessionOptions::default(), "clean");
     // a: approve for session; b: covered (no card); c: a different command asks again.
     let (res, events) = run(&mut h, vec![Answer::ApproveForSession, Answer::ApproveOnce]).await;
@@ -344,7 +359,13 @@ async fn step_limit_stops_a_runaway_loop() {
     let (res, events) = run(&mut h, vec![]).await;
     assert_eq!(res.unwrap(), Outcome::StepLimit);
     assert_eq!(h.seen.lock().unwrap().len(), 3);
-    assert!(matches!(events.last(), Some(Event::Done { reason: DoneReason::StepLimit, steps: 3 })));
+    assert!(matches!(
+        events.last(),
+        Some(Event::Done {
+            reason: DoneReason::StepLimit,
+            steps: 3
+        })
+    ));
 }
 
 #[tokio::test]
@@ -357,7 +378,9 @@ async fn invalid_arguments_are_an_error_result_without_a_decision() {
     let mut h = harness(replies, SessionOptions::default(), "");
     let (res, events) = run(&mut h, vec![]).await;
     assert_eq!(res.unwrap(), Outcome::Finished);
-    assert!(!events.iter().any(|e| matches!(e, Event::PermissionDecision { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::PermissionDecision { .. })));
     let seen = h.seen.lock().unwrap();
     assert!(tool_results(&seen[1])[0].1.contains("unknown field `file`"));
 }

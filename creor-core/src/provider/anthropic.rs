@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use super::http::{self, ApiKey, RetryPolicy, Target};
 use super::{
-    BoxFuture, Cancel, ChatRequest, Message, Provider, ProviderError, Reply, StopReason,
-    TextSink, ToolCall,
+    BoxFuture, Cancel, ChatRequest, Message, Provider, ProviderError, Reply, StopReason, TextSink,
+    ToolCall,
 };
 
 /// The API version header this client speaks.
@@ -146,7 +146,9 @@ pub fn request_body(model: &str, req: &ChatRequest) -> Value {
     let tools: Vec<Value> = req
         .tools
         .iter()
-        .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
+        .map(
+            |t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}),
+        )
         .collect();
     json!({
         "model": model,
@@ -256,7 +258,11 @@ impl Accumulator {
                 return Err(format!("tool_use block #{i} has no name"));
             }
             tool_calls.push(ToolCall {
-                id: if id.is_empty() { format!("toolu_{i}") } else { id },
+                id: if id.is_empty() {
+                    format!("toolu_{i}")
+                } else {
+                    id
+                },
                 name,
                 arguments: if args.trim().is_empty() {
                     "{}".into()
@@ -299,7 +305,9 @@ mod tests {
         for e in &evs {
             assert!(acc.event(e, &sink).expect("event"));
         }
-        assert!(!acc.event(&json!({"type":"message_stop"}), &sink).expect("stop"));
+        assert!(!acc
+            .event(&json!({"type":"message_stop"}), &sink)
+            .expect("stop"));
         let r = acc.finish().expect("finish");
         assert_eq!(r.text, "ok");
         assert_eq!(r.tool_calls[0].arguments, "{\"command\":\"ls\"}");

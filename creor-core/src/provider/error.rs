@@ -9,7 +9,9 @@ pub enum ProviderError {
     #[error("provider config: {0}")]
     Config(String),
     /// `provider.apiKeyEnv` names a variable that is not set.
-    #[error("provider API key: environment variable {var} is not set (named by provider.apiKeyEnv)")]
+    #[error(
+        "provider API key: environment variable {var} is not set (named by provider.apiKeyEnv)"
+    )]
     MissingKey {
         /// The variable's name.
         var: String,

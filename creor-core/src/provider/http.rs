@@ -158,7 +158,9 @@ fn classify(status: u16, body: String, target: &Target<'_>) -> ProviderError {
         401 | 403 => ProviderError::Auth {
             url,
             status,
-            var: target.key.map_or_else(|| "-".to_owned(), |k| k.var().to_owned()),
+            var: target
+                .key
+                .map_or_else(|| "-".to_owned(), |k| k.var().to_owned()),
             body,
         },
         404 => ProviderError::NotFound {

@@ -87,7 +87,9 @@ pub fn from_config_with(
             let key = key.ok_or_else(|| {
                 ProviderError::Config("provider.apiKeyEnv is required for anthropic".into())
             })?;
-            Ok(Box::new(anthropic::Anthropic::new(&base, &model, key, retry)?))
+            Ok(Box::new(anthropic::Anthropic::new(
+                &base, &model, key, retry,
+            )?))
         }
         other => Err(ProviderError::Config(format!(
             "provider.kind {other:?} is not one of \"openai\", \"anthropic\""

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use super::http::{self, ApiKey, RetryPolicy, Target};
 use super::{
-    BoxFuture, Cancel, ChatRequest, Message, Provider, ProviderError, Reply, StopReason,
-    TextSink, ToolCall,
+    BoxFuture, Cancel, ChatRequest, Message, Provider, ProviderError, Reply, StopReason, TextSink,
+    ToolCall,
 };
 
 /// A Chat Completions endpoint.

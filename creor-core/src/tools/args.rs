@@ -278,7 +278,10 @@ mod tests {
         let cases = [
             ("read", r#"{"path":"a","offset":2,"limit":5}"#),
             ("write", r#"{"path":"a","content":""}"#),
-            ("edit", r#"{"path":"a","old_string":"x","new_string":"y","replace_all":true}"#),
+            (
+                "edit",
+                r#"{"path":"a","old_string":"x","new_string":"y","replace_all":true}"#,
+            ),
             ("glob", r#"{"pattern":"**/*.rs","path":"src"}"#),
             ("grep", r#"{"pattern":"fn \\w+","path":".","glob":"*.rs"}"#),
             ("ls", r#"{}"#),
@@ -299,8 +302,9 @@ mod tests {
         assert!(err("read", r#"{"path":"a","offset":0}"#).contains("1-based"));
         assert!(err("read", r#"{"path":""}"#).contains("empty"));
         assert!(err("read", r#"{"path":"a","limit":-1}"#).contains("invalid"));
-        assert!(err("edit", r#"{"path":"a","old_string":"x","new_string":"x"}"#)
-            .contains("identical"));
+        assert!(
+            err("edit", r#"{"path":"a","old_string":"x","new_string":"x"}"#).contains("identical")
+        );
         assert!(err("edit", r#"{"path":"a","old_string":"","new_string":"x"}"#).contains("empty"));
         assert!(err("bash", r#"{"command":"ls","timeout":100000}"#).contains("timeout"));
         assert!(err("bash", r#"{"cmd":"ls"}"#).contains("unknown field"));

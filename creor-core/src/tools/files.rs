@@ -84,7 +84,9 @@ pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
         return Ok("(empty file)".into());
     }
     if shown == 0 {
-        return Ok(format!("(the file has {n} lines; offset {first} is past the end)"));
+        return Ok(format!(
+            "(the file has {n} lines; offset {first} is past the end)"
+        ));
     }
     Ok(out)
 }

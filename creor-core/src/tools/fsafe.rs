@@ -279,7 +279,10 @@ mod tests {
         create_dirs_beneath(&proj, Path::new("n1/n2")).unwrap();
         let mut f = open_beneath(&proj, Path::new("n1/n2/f.txt"), OpenMode::Write).unwrap();
         f.write_all(b"hi").unwrap();
-        assert_eq!(std::fs::read_to_string(proj.join("n1/n2/f.txt")).unwrap(), "hi");
+        assert_eq!(
+            std::fs::read_to_string(proj.join("n1/n2/f.txt")).unwrap(),
+            "hi"
+        );
     }
 
     #[test]

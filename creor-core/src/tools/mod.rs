@@ -97,11 +97,7 @@ pub struct ToolEnv {
 
 impl ToolEnv {
     /// An environment for `config` (its project must be canonical).
-    pub fn new(
-        config: Arc<ResolvedConfig>,
-        home: PathBuf,
-        session_tmp: Option<PathBuf>,
-    ) -> Self {
+    pub fn new(config: Arc<ResolvedConfig>, home: PathBuf, session_tmp: Option<PathBuf>) -> Self {
         ToolEnv {
             project: config.project.clone(),
             home,

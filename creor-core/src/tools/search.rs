@@ -79,7 +79,9 @@ pub fn glob(
     }
     let mut out = found.join("\n");
     if more {
-        out.push_str(&format!("\n[more than {MAX_GLOB} files; narrow the pattern]"));
+        out.push_str(&format!(
+            "\n[more than {MAX_GLOB} files; narrow the pattern]"
+        ));
     }
     Ok(out)
 }

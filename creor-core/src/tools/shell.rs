@@ -121,10 +121,7 @@ pub fn format_output(out: &CommandOutput, timeout: Duration) -> String {
         s.push('\n');
     }
     if out.timed_out {
-        s.push_str(&format!(
-            "[killed: timed out after {}s]",
-            timeout.as_secs()
-        ));
+        s.push_str(&format!("[killed: timed out after {}s]", timeout.as_secs()));
     } else {
         match out.exit_code {
             Some(c) => s.push_str(&format!("[exit code {c}]")),

@@ -43,11 +43,7 @@ pub fn check_network(net: &NetworkSettings, url: &Url) -> Result<(), ToolError> 
     let host = url.host_str().unwrap_or("");
     let port = url.port_or_known_default().unwrap_or(0);
     let refuse = |why: String| ToolError::Refused(format!("network policy: {why}"));
-    if net
-        .denied_hosts
-        .iter()
-        .any(|p| host_matches(p, host, port))
-    {
+    if net.denied_hosts.iter().any(|p| host_matches(p, host, port)) {
         return Err(refuse(format!("{host} is in sandbox.network.deniedHosts")));
     }
     match net.policy {
@@ -291,7 +287,16 @@ mod tests {
 
     #[test]
     fn private_addresses_are_not_public() {
-        for a in ["127.0.0.1", "10.1.2.3", "169.254.169.254", "192.168.0.1", "::1", "fd00::1", "::ffff:127.0.0.1", "100.64.0.1"] {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "169.254.169.254",
+            "192.168.0.1",
+            "::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+        ] {
             assert!(!is_public(a.parse().unwrap()), "{a}");
         }
         assert!(is_public("93.184.216.34".parse().unwrap()));
