@@ -34,6 +34,9 @@ enum Command {
     /// Install git hooks.
     #[command(subcommand)]
     Hook(cmd::hook::HookCommand),
+    /// Find, show or verify the audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// Show the sandbox profile creor would use.
     #[command(subcommand)]
     Sandbox(cmd::sandbox::SandboxCommand),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Some(Command::Doctor(a)) => cmd::doctor::run(a),
         Some(Command::Scan(a)) => cmd::scan::run(a),
         Some(Command::Hook(c)) => cmd::hook::run(c),
+        Some(Command::Audit(c)) => cmd::audit::run(c),
         Some(Command::Sandbox(c)) => cmd::sandbox::run(c),
         Some(Command::SandboxHelper(a)) => cmd::exec::helper(a),
     };

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
+pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod exec;

@@ -504,3 +504,55 @@ fn no_provider_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2), "{}", dump(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no provider configured"));
 }
+
+fn audit(case: &Case, sub: &str) -> Output {
+    util::creor()
+        .args(["audit", sub, "--project"])
+        .arg(&case.project)
+        .env("HOME", &case.home)
+        .env("XDG_STATE_HOME", case.root.join("state"))
+        .output()
+        .expect("run creor audit")
+}
+
+#[test]
+fn decisions_are_audited_and_a_tampered_line_is_caught() {
+    let case = Case::new();
+    let (out, _model) = case.run_openai(
+        vec![
+            fm::openai_tool_call("c1", "bash", json!({"command": "make deploy"})),
+            fm::openai_tool_call("c2", "bash", json!({"command": "make release"})),
+            fm::openai_text("ok"),
+        ],
+        "ship it",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let path_out = audit(&case, "path");
+    assert_eq!(path_out.status.code(), Some(0), "{}", dump(&path_out));
+    let path = PathBuf::from(String::from_utf8_lossy(&path_out.stdout).trim_end());
+    assert!(
+        path.starts_with(case.root.join("state/creor/audit")),
+        "{path:?}"
+    );
+    let text = std::fs::read_to_string(&path).expect("audit log exists");
+    assert!(
+        text.contains("make deploy") && text.contains("needs-approval-headless"),
+        "{text}"
+    );
+    let ok = audit(&case, "verify");
+    assert_eq!(ok.status.code(), Some(0), "{}", dump(&ok));
+    let show = audit(&case, "show");
+    assert!(String::from_utf8_lossy(&show.stdout).contains("make release"));
+
+    // Turn the first recorded deny into an allow: verify must fail and name line 1.
+    let tampered = text.replacen("\"deny\"", "\"allow\"", 1);
+    assert_ne!(tampered, text);
+    std::fs::write(&path, tampered).expect("tamper");
+    let bad = audit(&case, "verify");
+    assert_ne!(bad.status.code(), Some(0), "{}", dump(&bad));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("line 1"),
+        "{}",
+        dump(&bad)
+    );
+}
