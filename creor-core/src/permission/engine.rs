@@ -239,12 +239,12 @@ impl Engine {
         self.finish(checks)
     }
 
-    /// Whether a file found by glob/grep/ls may appear in results: only when reading it
-    /// would be allowed (read-denied files are filtered out, POLICY.md table).
+    /// Whether a file found by glob/grep/ls may appear in results: read-denied files (by a
+    /// rule or the floor) are filtered out (POLICY.md examples table).
     pub fn visible_in_results(&self, path: &Path) -> bool {
         self.decide(&Request::Read(path.to_path_buf()))
             .interactive_level
-            == Level::Allow
+            != Level::Deny
     }
 
     fn judge(&self, tool: Tool, subject: Subject<'_>, filter: Filter) -> Verdict {

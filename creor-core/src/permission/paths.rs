@@ -44,6 +44,7 @@ impl PathContext {
     /// Resolves a tool path: home expansion, project-relative paths, the `/tmp` mapping, then
     /// canonicalisation.
     pub fn resolve(&self, path: &Path) -> ResolvedPath {
+        let from_home = matches!(path.components().next(), Some(Component::Normal(f)) if f == "~");
         let expanded = self.expand_home(path);
         let absolute = if expanded.is_absolute() {
             expanded
@@ -51,7 +52,13 @@ impl PathContext {
             self.project.join(expanded)
         };
         let cleaned = lexical_clean(&absolute);
-        let (lexical, raw) = match self.tmp_rest(&cleaned, &absolute) {
+        // Only a path written as `/tmp/…` is the session's tmp; home is never remapped.
+        let mapped = if from_home {
+            None
+        } else {
+            self.tmp_rest(&cleaned, &absolute)
+        };
+        let (lexical, raw) = match mapped {
             Some((tmp, rest_clean, rest_raw)) => (tmp.join(rest_clean), tmp.join(rest_raw)),
             None => (cleaned, absolute),
         };
