@@ -174,7 +174,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             project: config.project.clone(),
             home: home.clone(),
             session_tmp: session_tmp.clone(),
-            headless: false,
+            headless,
         },
     );
     let on_ask = config.on_ask;

@@ -6,14 +6,12 @@
 //! model), [`crate::tools::CommandRunner`] (the sandbox), [`Redactor`] (the secret scanner),
 //! [`AuditSink`] (the audit log).
 
-mod approvals;
 mod audit;
 mod event;
 mod redact;
 mod session;
 
 pub use crate::provider::{Cancel, CancelHandle};
-pub use approvals::{is_protected, scope_for, Approvals, Scope};
 pub use audit::{AuditRecord, AuditSink, NoAudit};
 pub use event::{Answer, ApprovalAnswer, DoneReason, Event};
 pub use redact::{FnRedactor, Redaction, Redactor};

@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::approvals::{scope_for, Approvals};
 use super::audit::{AuditRecord, AuditSink};
 use super::event::{Answer, ApprovalAnswer, DoneReason, Event};
 use super::redact::Redactor;
 use crate::config::{Level, OnAsk};
-use crate::permission::{Decision, Engine, Request};
+use crate::permission::{describe_rule, Decision, Engine, Request};
 use crate::provider::{Cancel, ChatRequest, Message, Provider, ProviderError, ToolCall};
 use crate::tools::truncate::truncate;
 use crate::tools::{tool_specs, Prepared, ToolArgs, ToolError, Toolbox};
@@ -103,7 +102,6 @@ pub struct Session {
     tools: Toolbox,
     redactor: Arc<dyn Redactor>,
     audit: Arc<dyn AuditSink>,
-    approvals: Approvals,
     history: Vec<Message>,
     opts: SessionOptions,
 }
@@ -124,8 +122,9 @@ struct CallResult {
 }
 
 impl Session {
-    /// Assembles a session. `engine` should be built non-headless: the session itself turns
-    /// asks into `needs-approval-headless` denies so it can honour `onAsk: "fail"`.
+    /// Assembles a session. Build `engine` with the same headless flag as `opts.headless`: the
+    /// engine turns headless asks into `needs-approval-headless` denies (and flags `onAsk:
+    /// "fail"`); the session also denies any ask that reaches it while headless.
     pub fn new(
         provider: Box<dyn Provider>,
         engine: Engine,
@@ -140,7 +139,6 @@ impl Session {
             tools,
             redactor,
             audit,
-            approvals: Approvals::default(),
             history: Vec::new(),
             opts,
         }
@@ -278,7 +276,13 @@ impl Session {
         let prepared = match self.tools.prepare(&call.name, &call.arguments) {
             Ok(p) => p,
             Err(e) => {
-                let content = self.finish_text(&format!("error: {e}"));
+                let text = e.to_string();
+                let text = if text.starts_with("denied:") {
+                    text
+                } else {
+                    format!("error: {text}")
+                };
+                let content = self.finish_text(&text);
                 self.audit_or_note(
                     io,
                     "model",
@@ -293,10 +297,7 @@ impl Session {
         };
         let subject = self.redactor.redact(&self.subject(&prepared)).text;
         let decision = self.engine.decide(&prepared.request);
-        let (level, reason) = match self
-            .resolve_level(call, &prepared, &subject, &decision, io)
-            .await?
-        {
+        let (level, reason) = match self.resolve_level(call, &subject, &decision, io).await? {
             Some(v) => v,
             None => {
                 return Ok(
@@ -312,7 +313,7 @@ impl Session {
                 subject: subject.clone(),
                 level,
                 reason: reason.clone(),
-                rules: decision.rules.iter().map(rule_text).collect(),
+                rules: decision.rules.iter().map(describe_rule).collect(),
             },
         );
         if let Err(e) = self.audit.record(&AuditRecord {
@@ -323,7 +324,7 @@ impl Session {
             decision: Some(level_str(level).into()),
             rule: Some(reason.clone()),
             details: serde_json::json!({ "call": call.id,
-                "rules": decision.rules.iter().map(rule_text).collect::<Vec<_>>() }),
+                "rules": decision.rules.iter().map(describe_rule).collect::<Vec<_>>() }),
         }) {
             let msg = format!("audit log unavailable, call refused: {e}");
             emit(
@@ -341,36 +342,42 @@ impl Session {
         self.execute(call, &prepared, io).await
     }
 
-    /// Turns the engine's verdict into allow/deny: session approvals, headless conversion,
-    /// or a question to the user. `None` when cancelled while waiting.
+    /// Turns the engine's verdict into allow/deny: headless handling, or a question to the
+    /// user whose "approve for session" goes to the engine's session approvals. `None` when
+    /// cancelled while waiting.
     async fn resolve_level(
         &mut self,
         call: &ToolCall,
-        prepared: &Prepared,
         subject: &str,
         decision: &Decision,
         io: &mut SessionIo,
     ) -> Result<Option<(Level, String)>, SessionError> {
-        let headless_reason = decision.reason.contains(NEEDS_APPROVAL_HEADLESS);
+        let headless_ask = decision.level == Level::Ask
+            && (self.opts.headless || self.opts.on_ask != OnAsk::Ask)
+            || decision.level == Level::Deny && decision.reason == NEEDS_APPROVAL_HEADLESS;
+        let fail = decision.abort || (headless_ask && self.opts.on_ask == OnAsk::Fail);
+        if fail {
+            return Err(SessionError::AskFailed {
+                subject: format!("{}: {subject}", call.name),
+            });
+        }
         match decision.level {
-            Level::Allow => return Ok(Some((Level::Allow, decision.reason.clone()))),
-            Level::Deny if !(headless_reason && self.opts.on_ask == OnAsk::Fail) => {
-                return Ok(Some((Level::Deny, decision.reason.clone())))
+            Level::Allow | Level::Deny => {
+                return Ok(Some((decision.level, decision.reason.clone())))
             }
-            _ => {}
+            Level::Ask => {}
         }
-        if decision.level == Level::Ask && self.approvals.covers(&self.tools.env, prepared) {
-            return Ok(Some((Level::Allow, "approved for this session".into())));
-        }
-        if self.opts.headless || self.opts.on_ask != OnAsk::Ask || headless_reason {
-            if self.opts.on_ask == OnAsk::Fail {
-                return Err(SessionError::AskFailed {
-                    subject: format!("{}: {subject}", call.name),
-                });
-            }
+        if self.opts.headless || self.opts.on_ask != OnAsk::Ask {
             return Ok(Some((Level::Deny, NEEDS_APPROVAL_HEADLESS.into())));
         }
-        let scope = scope_for(&self.tools.env, prepared);
+        let scopes = self.engine.session_suggestions(decision);
+        let scope_text = (!scopes.is_empty()).then(|| {
+            scopes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
         emit(
             io,
             Event::ApprovalRequested {
@@ -378,7 +385,7 @@ impl Session {
                 tool: call.name.clone(),
                 subject: subject.to_owned(),
                 reason: decision.reason.clone(),
-                session_scope: scope.as_ref().map(|s| s.describe()),
+                session_scope: scope_text.clone(),
             },
         );
         let answer = loop {
@@ -398,24 +405,24 @@ impl Session {
             Some(Answer::Deny { .. }) => "deny",
             None => "no-answer",
         };
-        let _ = self.audit.record(&AuditRecord {
-            session: self.opts.id.clone(),
-            actor: "user".into(),
-            action: "approval".into(),
-            target: format!("{}: {subject}", call.name),
-            decision: Some(answer_text.into()),
-            rule: scope.as_ref().map(|s| s.describe()),
-            details: serde_json::json!({ "call": call.id }),
-        });
-        Ok(Some(match answer {
+        let resolved = match answer {
             Some(Answer::ApproveOnce) => (Level::Allow, "approved once by the user".into()),
-            Some(Answer::ApproveForSession) => match scope {
-                Some(s) => {
-                    let why = format!("approved by the user for this session ({})", s.describe());
-                    self.approvals.grant(s);
-                    (Level::Allow, why)
-                }
-                None => (Level::Allow, "approved once by the user".into()),
+            Some(Answer::ApproveForSession) => match self.engine.approve_for_session(decision) {
+                Ok(granted) => (
+                    Level::Allow,
+                    format!(
+                        "approved by the user for this session ({})",
+                        granted
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                ),
+                Err(e) => (
+                    Level::Allow,
+                    format!("approved once by the user (not approvable for the session: {e})"),
+                ),
             },
             Some(Answer::Deny { feedback }) => {
                 let fb = feedback.map(|f| self.redactor.redact(&f).text);
@@ -428,7 +435,26 @@ impl Session {
                 Level::Deny,
                 "no one answered the approval request (approval channel closed)".into(),
             ),
-        }))
+        };
+        if let Err(e) = self.audit.record(&AuditRecord {
+            session: self.opts.id.clone(),
+            actor: "user".into(),
+            action: "approval".into(),
+            target: format!("{}: {subject}", call.name),
+            decision: Some(answer_text.into()),
+            rule: Some(resolved.1.clone()),
+            details: serde_json::json!({ "call": call.id, "offered": scope_text }),
+        }) {
+            let msg = format!("audit log unavailable, call refused: {e}");
+            emit(
+                io,
+                Event::Error {
+                    message: msg.clone(),
+                },
+            );
+            return Ok(Some((Level::Deny, msg)));
+        }
+        Ok(Some(resolved))
     }
 
     async fn execute(
@@ -438,15 +464,14 @@ impl Session {
         io: &mut SessionIo,
     ) -> Result<CallResult, SessionError> {
         let engine = &self.engine;
-        let approvals = &self.approvals;
-        let env = &self.tools.env;
         let needs_allow = matches!(prepared.args, ToolArgs::Grep(_));
+        // glob/ls show names: hide read-denied files. grep shows contents: only files a read
+        // would be allowed for right now.
         let visible = move |p: &Path| {
-            let level = engine.decide(&Request::Read(p.to_path_buf())).level;
-            match level {
-                Level::Allow => true,
-                Level::Ask => !needs_allow || approvals.covers_read(env, p),
-                Level::Deny => false,
+            if needs_allow {
+                engine.decide(&Request::Read(p.to_path_buf())).level == Level::Allow
+            } else {
+                engine.visible_in_results(p)
             }
         };
         let outcome = self.tools.execute(prepared, &visible, &io.cancel).await;
@@ -491,13 +516,6 @@ impl Session {
                     text: red.text.clone(),
                 },
             );
-        }
-        if ok {
-            if let (ToolArgs::ExternalDirectory(_), Some(scope)) =
-                (&prepared.args, scope_for(&self.tools.env, prepared))
-            {
-                self.approvals.grant(scope);
-            }
         }
         Ok(CallResult {
             content: truncate(&red.text, self.opts.max_output),
@@ -576,19 +594,6 @@ fn level_str(l: Level) -> &'static str {
         Level::Ask => "ask",
         Level::Deny => "deny",
     }
-}
-
-fn rule_text(r: &crate::config::Rule) -> String {
-    let layer = serde_json::to_value(r.layer)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    format!(
-        "{} {:?} = {} ({layer})",
-        r.tool,
-        r.pattern,
-        level_str(r.level)
-    )
 }
 
 #[cfg(test)]

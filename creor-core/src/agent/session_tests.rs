@@ -110,7 +110,7 @@ fn harness(replies: Vec<Reply>, opts: SessionOptions, output: &str) -> Harness {
             project: project.clone(),
             home: root.clone(),
             session_tmp: None,
-            headless: false,
+            headless: opts.headless,
         },
     );
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -247,7 +247,7 @@ impl Toolbox {
                         reason: "not an existing directory".into(),
                     });
                 }
-                Ok(format!("granted: {} (for this session)", r.path.display()))
+                Ok(format!("granted: {}", r.path.display()))
             }
         }
     }

@@ -74,6 +74,17 @@ pub fn resolve(env: &ToolEnv, raw: &str) -> Result<Resolved, ToolError> {
             _ => return Err(bad("`..` or `.` through a missing directory")),
         }
     }
+    // The engine reads any path under `/tmp` (outside the project and the session tmp) as the
+    // session's tmp; one that only *resolves* there (via `~`, `..` or a symlink) would be judged
+    // as one file and opened as another. The host's /tmp is never exposed: refuse.
+    if let Some(tmp) = &env.session_tmp {
+        if path.starts_with("/tmp") && !path.starts_with(&env.project) && !path.starts_with(tmp) {
+            return Err(ToolError::Refused(format!(
+                "{} resolves into the host's /tmp, which tools never touch (/tmp is the session's private tmp)",
+                path.display()
+            )));
+        }
+    }
     let (anchor, rel) = anchor_of(env, &path);
     Ok(Resolved { path, anchor, rel })
 }
@@ -122,10 +133,6 @@ mod tests {
         assert_eq!(r.anchor, proj);
         assert_eq!(r.rel, Path::new("src/new/file.rs"));
         assert_eq!(resolve(&env, "link/a").unwrap().path, proj.join("src/a"));
-        assert_eq!(
-            resolve(&env, "~/.ssh/id_rsa").unwrap().path,
-            root.join("home/.ssh/id_rsa")
-        );
         let r = resolve(&env, "/tmp/x").unwrap();
         assert_eq!(r.path, root.join("stmp/x"));
         assert_eq!(r.anchor, root.join("stmp"));
@@ -133,5 +140,28 @@ mod tests {
         assert!(resolve(&env, "nope/../../x").is_err());
         let r = resolve(&env, "/usr/bin").unwrap();
         assert_eq!(r.anchor, Path::new("/"));
+    }
+}
+
+#[cfg(test)]
+mod host_tmp_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_path_that_only_resolves_into_host_tmp_is_refused() {
+        let t = tempfile::tempdir().unwrap(); // under the host's /tmp
+        let root = t.path().canonicalize().unwrap();
+        let proj = root.join("proj");
+        let stmp = root.join("stmp");
+        std::fs::create_dir_all(&proj).unwrap();
+        std::fs::create_dir_all(&stmp).unwrap();
+        std::fs::create_dir_all(root.join("home/.ssh")).unwrap();
+        let env = ToolEnv::for_tests(&proj, &root.join("home"), Some(stmp));
+        let e = resolve(&env, "~/.ssh/id_rsa").unwrap_err();
+        assert!(e.to_string().starts_with("denied:"), "{e}");
+        std::os::unix::fs::symlink(root.join("home"), proj.join("h")).unwrap();
+        assert!(resolve(&env, "h/.ssh/id_rsa").is_err());
+        assert!(resolve(&env, "src/x").is_ok());
     }
 }
