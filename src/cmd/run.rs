@@ -220,11 +220,20 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     });
-    let result = tokio::select! {
-        r = session.run(&prompt, &mut io) => r,
-        _ = tokio::signal::ctrl_c() => {
-            cancel_handle.cancel();
-            session.run("", &mut io).await.map(|_| Outcome::Cancelled)
+    let result = {
+        let run = session.run(&prompt, &mut io);
+        tokio::pin!(run);
+        let mut interrupted = false;
+        loop {
+            tokio::select! {
+                r = &mut run => break r,
+                _ = tokio::signal::ctrl_c(), if !interrupted => {
+                    // First Ctrl-C: cancel cooperatively (in-flight requests and sandboxes
+                    // are stopped); the session then ends with `done: cancelled`.
+                    interrupted = true;
+                    cancel_handle.cancel();
+                }
+            }
         }
     };
     drop(io);

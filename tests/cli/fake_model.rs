@@ -59,8 +59,14 @@ pub struct FakeModel {
 impl FakeModel {
     /// Serves `script` in order; after it runs out, answers 500.
     pub fn start(script: Vec<Canned>) -> FakeModel {
+        FakeModel::start_with(|_| script)
+    }
+
+    /// Like [`FakeModel::start`], for a script that needs the server's own port.
+    pub fn start_with(script: impl FnOnce(u16) -> Vec<Canned>) -> FakeModel {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
+        let script = script(port);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let rec = seen.clone();
         std::thread::spawn(move || {

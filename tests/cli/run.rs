@@ -558,3 +558,92 @@ fn decisions_are_audited_and_a_tampered_line_is_caught() {
         dump(&bad)
     );
 }
+
+#[test]
+fn step_limit_stops_the_run_with_exit_3() {
+    let case = Case::new();
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "ls", json!({})),
+        fm::openai_tool_call("c2", "ls", json!({})),
+        fm::openai_text("never reached"),
+    ]);
+    let out = case
+        .cmd("openai", model.port)
+        .args(["--max-steps", "2", "look around"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "{}", dump(&out));
+    assert_eq!(model.requests().len(), 2);
+    let last = events(&out).pop().expect("events");
+    assert_eq!(last["reason"], "step-limit");
+}
+
+#[test]
+fn on_ask_fail_aborts_non_zero() {
+    let case = Case::new();
+    project_config(&case, json!({"onAsk": "fail"}));
+    let (out, model) = case.run_openai(
+        vec![
+            fm::openai_tool_call("c1", "bash", json!({"command": "make"})),
+            fm::openai_text("never reached"),
+        ],
+        "build",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", dump(&out));
+    assert_eq!(model.requests().len(), 1);
+    assert_eq!(events(&out).pop().expect("events")["reason"], "ask-failed");
+}
+
+#[test]
+fn webfetch_honours_the_network_policy_and_returns_text() {
+    let case = Case::new();
+    // The fake server answers the model and, in between, the page fetch.
+    let page = Canned {
+        status: 200,
+        content_type: "text/html; charset=utf-8",
+        extra_headers: vec![],
+        body:
+            "<html><body><h1>Docs</h1><p>Hello <b>world</b></p><script>x()</script></body></html>"
+                .into(),
+    };
+    let server = FakeModel::start_with(|port| {
+        vec![
+            fm::openai_tool_call(
+                "c1",
+                "webfetch",
+                json!({"url": format!("http://127.0.0.1:{port}/page")}),
+            ),
+            page.clone(),
+            fm::openai_tool_call("c2", "webfetch", json!({"url": "http://example.invalid/"})),
+            fm::openai_text("ok"),
+        ]
+    });
+    project_config(
+        &case,
+        json!({
+            "permissions": {"*": "ask", "webfetch": "allow"},
+            "sandbox": {"network": {"policy": "allow_specific",
+                                    "allowedHosts": [format!("127.0.0.1:{}", server.port)]}}
+        }),
+    );
+    let out = case
+        .cmd("openai", server.port)
+        .arg("fetch the docs")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = server.requests();
+    let model_reqs: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .collect();
+    assert_eq!(model_reqs.len(), 3, "{reqs:?}");
+    let results = openai_tool_results(&model_reqs[2].body);
+    assert!(
+        results[0].contains("Docs") && results[0].contains("world"),
+        "{results:?}"
+    );
+    assert!(!results[0].contains("<b>"), "{results:?}");
+    assert!(results[1].starts_with("denied:"), "{results:?}");
+    assert!(results[1].contains("example.invalid"), "{results:?}");
+}
