@@ -647,3 +647,36 @@ fn webfetch_honours_the_network_policy_and_returns_text() {
     assert!(results[1].starts_with("denied:"), "{results:?}");
     assert!(results[1].contains("example.invalid"), "{results:?}");
 }
+
+#[test]
+fn the_provider_key_never_reaches_a_sandboxed_command() {
+    let case = Case::new();
+    project_config(&case, json!({"permissions": {"*": "ask", "bash": "allow"}}));
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "bash", json!({"command": "env"})),
+        fm::openai_text("ok"),
+    ]);
+    let out = case
+        .cmd("openai", model.port)
+        .args(["--api-key-env", "CREOR_TEST_LLM"])
+        .env("CREOR_TEST_LLM", "llm-key-must-stay-outside-4242")
+        .arg("show env")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = model.requests();
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some("Bearer llm-key-must-stay-outside-4242")
+    );
+    let results = openai_tool_results(&reqs[1].body);
+    assert!(
+        results[0].contains("PATH="),
+        "the command must run: {results:?}"
+    );
+    assert!(
+        !results[0].contains("llm-key-must-stay-outside-4242"),
+        "{results:?}"
+    );
+    assert!(!results[0].contains("CREOR_TEST_LLM"), "{results:?}");
+}

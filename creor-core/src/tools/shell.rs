@@ -100,6 +100,16 @@ pub fn request(
     )
     .map_err(|e| ToolError::Refused(e.to_string()))?;
     policy.limits.timeout = Some(timeout);
+    // The scrubbed environment is an allowlist already; the provider's key variable is removed
+    // by name as well, whatever it is called.
+    if let Some(var) = env
+        .config
+        .provider
+        .as_ref()
+        .and_then(|p| p.api_key_env.as_ref())
+    {
+        policy.env.retain(|(k, _)| k.to_str() != Some(var.as_str()));
+    }
     Ok(CommandRequest {
         command: command.to_owned(),
         policy,
