@@ -99,3 +99,106 @@ pub fn from_config_with(
 
 /// Default per-request timeout for establishing a connection.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Serves one canned HTTP response per connection (after reading the request head).
+    async fn serve(responses: Vec<String>) -> u16 {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            for r in responses {
+                let (mut s, _) = l.accept().await.unwrap();
+                let mut buf = vec![0u8; 65536];
+                let _ = s.read(&mut buf).await;
+                if r.is_empty() {
+                    // Hold the connection open without answering.
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+                for piece in r.as_bytes().chunks(5) {
+                    let _ = s.write_all(piece).await;
+                }
+            }
+        });
+        port
+    }
+
+    fn cfg(port: u16) -> ProviderConfig {
+        ProviderConfig {
+            kind: "openai".into(),
+            base_url: Some(format!("http://127.0.0.1:{port}/v1")),
+            model: Some("m".into()),
+            api_key_env: None,
+        }
+    }
+
+    fn req() -> ChatRequest {
+        ChatRequest {
+            system: "s".into(),
+            messages: vec![Message::User("hi".into())],
+            tools: vec![],
+            max_tokens: 10,
+        }
+    }
+
+    fn fast() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: std::time::Duration::ZERO,
+            max_delay: std::time::Duration::ZERO,
+        }
+    }
+
+    #[tokio::test]
+    async fn retries_5xx_then_streams() {
+        let err = "HTTP/1.1 503 X\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy".to_owned();
+        let body = "data: {\"choices\":[{\"delta\":{\"content\":\"he\"}}]}\r\n\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"llo\"},\"finish_reason\":\"stop\"}]}\r\n\r\ndata: [DONE]\r\n\r\n";
+        let ok = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let port = serve(vec![err, ok]).await;
+        let p = from_config_with(&cfg(port), fast(), |_| None).unwrap();
+        let seen = std::sync::Mutex::new(String::new());
+        let sink = |t: &str| seen.lock().unwrap().push_str(t);
+        let r = p.complete(&req(), &sink, &Cancel::never()).await.unwrap();
+        assert_eq!(r.text, "hello");
+        assert_eq!(*seen.lock().unwrap(), "hello");
+        assert_eq!(r.stop, StopReason::EndTurn);
+    }
+
+    #[tokio::test]
+    async fn cancellation_stops_a_hanging_request() {
+        let port = serve(vec![String::new()]).await;
+        let p = from_config_with(&cfg(port), fast(), |_| None).unwrap();
+        let (handle, cancel) = CancelHandle::new();
+        let sink = |_: &str| {};
+        let req = req();
+        let fut = p.complete(&req, &sink, &cancel);
+        handle.cancel();
+        assert!(matches!(fut.await, Err(ProviderError::Cancelled)));
+    }
+
+    #[test]
+    fn config_errors_name_what_to_fix() {
+        let mut c = cfg(1);
+        c.api_key_env = Some("NOPE_KEY".into());
+        let e = from_config_with(&c, fast(), |_| None).err().unwrap();
+        assert!(e.to_string().contains("NOPE_KEY is not set"), "{e}");
+        c.kind = "gemini".into();
+        let e = from_config_with(&c, fast(), |_| Some("k".into()))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("\"gemini\""), "{e}");
+        c.kind = "openai".into();
+        c.model = None;
+        let e = from_config_with(&c, fast(), |_| Some("k".into()))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("provider.model"), "{e}");
+    }
+}

@@ -102,7 +102,8 @@ impl Provider for OpenAi {
     }
 }
 
-/// The JSON body of one streaming request.
+/// The JSON body of one streaming request. No token limit is sent: OpenAI's newer models
+/// refuse `max_tokens`, and local servers do not need one.
 pub fn request_body(model: &str, req: &ChatRequest) -> Value {
     let mut messages = vec![json!({"role": "system", "content": req.system})];
     for m in &req.messages {
@@ -139,7 +140,6 @@ pub fn request_body(model: &str, req: &ChatRequest) -> Value {
         "messages": messages,
         "tools": tools,
         "stream": true,
-        "max_tokens": req.max_tokens,
     })
 }
 

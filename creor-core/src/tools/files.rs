@@ -147,3 +147,106 @@ pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
         if count == 1 { "" } else { "s" }
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::tools::path::resolve;
+    use crate::tools::ToolEnv;
+
+    fn env() -> (tempfile::TempDir, ToolEnv) {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("p")).unwrap();
+        let env = ToolEnv::for_tests(&root.join("p"), &root, None);
+        (t, env)
+    }
+
+    fn read_args(path: &str, offset: Option<u64>, limit: Option<u64>) -> ReadArgs {
+        ReadArgs {
+            path: path.into(),
+            offset,
+            limit,
+        }
+    }
+
+    #[test]
+    fn read_numbers_lines_and_pages() {
+        let (_t, env) = env();
+        std::fs::write(env.project.join("f.txt"), "a\nb\nc\nd\n").unwrap();
+        let r = resolve(&env, "f.txt").unwrap();
+        assert_eq!(
+            read(&r, &read_args("f.txt", None, None)).unwrap(),
+            "     1\ta\n     2\tb\n     3\tc\n     4\td\n"
+        );
+        let page = read(&r, &read_args("f.txt", Some(2), Some(2))).unwrap();
+        assert_eq!(
+            page,
+            "     2\tb\n     3\tc\n[file continues; read again with offset 4 to see more]\n"
+        );
+        assert!(read(&r, &read_args("f.txt", Some(9), None))
+            .unwrap()
+            .contains("past the end"));
+        std::fs::write(env.project.join("bin"), b"\x7fELF\0\0\x01").unwrap();
+        let rb = resolve(&env, "bin").unwrap();
+        assert!(read(&rb, &read_args("bin", None, None))
+            .unwrap()
+            .contains("binary file"));
+    }
+
+    #[test]
+    fn write_creates_parents_and_edit_requires_a_unique_match() {
+        let (_t, env) = env();
+        let r = resolve(&env, "new/dir/f.rs").unwrap();
+        write(
+            &r,
+            &WriteArgs {
+                path: "new/dir/f.rs".into(),
+                content: "let a = 1;\nlet a = 1;\n".into(),
+            },
+        )
+        .unwrap();
+        let e = |old: &str, all: bool| EditArgs {
+            path: "new/dir/f.rs".into(),
+            old_string: old.into(),
+            new_string: "let b = 2;".into(),
+            replace_all: all,
+        };
+        let err = edit(&r, &e("let a = 1;", false)).unwrap_err().to_string();
+        assert!(err.contains("occurs 2 times"), "{err}");
+        assert!(edit(&r, &e("missing", false))
+            .unwrap_err()
+            .to_string()
+            .contains("not found"));
+        assert_eq!(
+            edit(&r, &e("let a = 1;", true)).unwrap(),
+            format!("edited {}: 2 replacements", r.path.display())
+        );
+        assert_eq!(
+            std::fs::read_to_string(&r.path).unwrap(),
+            "let b = 2;\nlet b = 2;\n"
+        );
+    }
+
+    #[test]
+    fn write_through_a_swapped_symlink_is_refused() {
+        let (t, env) = env();
+        let outside = t.path().canonicalize().unwrap().join("outside.txt");
+        std::fs::write(&outside, "keep").unwrap();
+        let r = resolve(&env, "f.txt").unwrap();
+        // After resolution (and the decision) the file becomes a symlink to outside.
+        std::os::unix::fs::symlink(&outside, env.project.join("f.txt")).unwrap();
+        let err = write(
+            &r,
+            &WriteArgs {
+                path: "f.txt".into(),
+                content: "pwned".into(),
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("refused"), "{err}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+    }
+}

@@ -195,3 +195,63 @@ pub fn ls(dir: &Resolved, visible: Visible<'_>) -> Result<String, ToolError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::tools::path::resolve;
+
+    fn setup() -> (tempfile::TempDir, ToolEnv) {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().canonicalize().unwrap();
+        let p = root.join("p");
+        std::fs::create_dir_all(p.join("src/deep")).unwrap();
+        std::fs::write(p.join("src/a.rs"), "fn needle() {}\n").unwrap();
+        std::fs::write(p.join("src/deep/b.rs"), "// needle\n").unwrap();
+        std::fs::write(p.join(".env"), "NEEDLE=needle\n").unwrap();
+        std::fs::write(p.join("ignored.log"), "needle\n").unwrap();
+        std::fs::write(p.join(".gitignore"), "*.log\n").unwrap();
+        std::os::unix::fs::symlink(root.join("elsewhere"), p.join("link")).unwrap();
+        (t, ToolEnv::for_tests(&p, &root, None))
+    }
+
+    fn hide_env(p: &Path) -> bool {
+        !p.file_name().is_some_and(|n| n == ".env")
+    }
+
+    #[test]
+    fn grep_drops_hidden_files_and_honours_gitignore() {
+        let (_t, env) = setup();
+        let root = resolve(&env, ".").unwrap();
+        let re = Regex::new("needle").unwrap();
+        let out = grep(&env, &root, &re, None, &hide_env).unwrap();
+        assert_eq!(out, "src/a.rs:1:fn needle() {}\nsrc/deep/b.rs:1:// needle");
+        let only = grep(&env, &root, &re, Some("**/deep/*.rs"), &hide_env).unwrap();
+        assert_eq!(only, "src/deep/b.rs:1:// needle");
+        let everything = |_: &Path| true;
+        assert!(grep(&env, &root, &re, None, &everything)
+            .unwrap()
+            .contains(".env:1:"));
+    }
+
+    #[test]
+    fn glob_and_ls_drop_hidden_files() {
+        let (_t, env) = setup();
+        let root = resolve(&env, ".").unwrap();
+        assert_eq!(
+            glob(&env, &root, "*.rs", &hide_env).unwrap(),
+            "src/a.rs\nsrc/deep/b.rs"
+        );
+        assert_eq!(
+            glob(&env, &root, ".env*", &hide_env).unwrap(),
+            "no files found"
+        );
+        let listing = ls(&root, &hide_env).unwrap();
+        assert!(!listing.contains(".env"), "{listing}");
+        assert!(
+            listing.contains("src/") && listing.contains(".gitignore"),
+            "{listing}"
+        );
+    }
+}
