@@ -217,7 +217,7 @@ mod tests {
     }
 
     fn hide_env(p: &Path) -> bool {
-        !p.file_name().is_some_and(|n| n == ".env")
+        p.file_name().is_none_or(|n| n != ".env")
     }
 
     #[test]
