@@ -1,5 +1,6 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
+mod policy;
 mod util;
 
 #[test]
