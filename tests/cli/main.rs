@@ -1,6 +1,7 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
 mod fake_model;
+mod policy;
 mod run;
 mod util;
 
