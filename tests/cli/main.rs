@@ -1,5 +1,6 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
+mod config;
 mod fake_model;
 mod policy;
 mod run;

@@ -124,7 +124,10 @@ pub fn check(raw: &RawConfig) -> Checked {
             if !is_rule_id(&rule.id) {
                 return Err(problem(
                     &key(&r, "id"),
-                    format!("`{}` is not a rule id (letters, digits, `.`, `_`, `-`)", rule.id),
+                    format!(
+                        "`{}` is not a rule id (letters, digits, `.`, `_`, `-`)",
+                        rule.id
+                    ),
                 ));
             }
             if let Err(e) = Regex::new(&rule.regex) {
@@ -177,7 +180,9 @@ pub fn check(raw: &RawConfig) -> Checked {
             if BUNDLED_PROFILES.contains(&name.as_str()) {
                 return Err(problem(
                     &p,
-                    format!("`{name}` is a bundled profile and cannot be redefined; pick another name"),
+                    format!(
+                        "`{name}` is a bundled profile and cannot be redefined; pick another name"
+                    ),
                 ));
             }
             check_profile(profile, &p)?;

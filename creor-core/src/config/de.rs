@@ -49,11 +49,7 @@ impl de::Error for DeError {
 /// Deserializes `T` from a tree, stamping errors with line and path.
 pub fn from_node<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
     let path = Vec::new();
-    T::deserialize(NodeDe {
-        node,
-        path: &path,
-    })
-    .map_err(|e| e.stamp(node.line, &path))
+    T::deserialize(NodeDe { node, path: &path }).map_err(|e| e.stamp(node.line, &path))
 }
 
 struct NodeDe<'de, 'p> {

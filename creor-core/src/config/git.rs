@@ -89,7 +89,10 @@ mod tests {
         fs::write(t.path().join(".git/HEAD"), "ref: refs/heads/release/1.2\n").unwrap();
         fs::create_dir_all(t.path().join("sub/dir")).unwrap();
         assert_eq!(head(t.path()), Head::Branch("release/1.2".into()));
-        assert_eq!(head(&t.path().join("sub/dir")), Head::Branch("release/1.2".into()));
+        assert_eq!(
+            head(&t.path().join("sub/dir")),
+            Head::Branch("release/1.2".into())
+        );
     }
 
     #[test]
@@ -131,7 +134,9 @@ mod tests {
         assert!(g.is_match("release/1.2"));
         assert!(!g.is_match("release/1/hotfix"));
         assert!(!g.is_match("prerelease/1"));
-        assert!(branch_glob("release/**").unwrap().is_match("release/1/hotfix"));
+        assert!(branch_glob("release/**")
+            .unwrap()
+            .is_match("release/1/hotfix"));
         assert!(branch_glob("main").unwrap().is_match("main"));
         assert!(!branch_glob("main").unwrap().is_match("main2"));
         assert!(branch_glob("release/[").is_err());

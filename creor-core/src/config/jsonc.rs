@@ -383,7 +383,9 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
-                Some(c) => return Err(self.err(format!("expected `,` or `]`, found {}", describe(c)))),
+                Some(c) => {
+                    return Err(self.err(format!("expected `,` or `]`, found {}", describe(c))))
+                }
                 None => return Err(self.err("unexpected end of file inside an array")),
             }
         }
@@ -440,7 +442,9 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Object(members));
                 }
-                Some(c) => return Err(self.err(format!("expected `,` or `}}`, found {}", describe(c)))),
+                Some(c) => {
+                    return Err(self.err(format!("expected `,` or `}}`, found {}", describe(c))))
+                }
                 None => return Err(self.err("unexpected end of file inside an object")),
             }
         }

@@ -47,7 +47,11 @@ fn lone_slash_is_an_error() {
 fn duplicate_keys_at_any_depth() {
     let e = err("{\n \"a\": 1,\n \"a\": 2\n}");
     assert_eq!((e.line, e.path.as_str()), (3, "a"));
-    assert!(e.message.contains("duplicate key (first defined on line 2)"), "{e}");
+    assert!(
+        e.message
+            .contains("duplicate key (first defined on line 2)"),
+        "{e}"
+    );
     let e = err("{\"p\": {\n \"bash\": {\n  \"rm *\": \"deny\",\n  \"rm *\": \"allow\"}}}");
     assert_eq!((e.line, e.path.as_str()), (4, "p.bash[\"rm *\"]"));
     let e = err("[{\"x\": 1}, {\"y\": 1,\n\"y\": 2}]");
@@ -102,16 +106,16 @@ fn newline_in_string_reports_its_line() {
 #[test]
 fn unicode_and_escapes_decode() {
     let t = parse("\u{feff}{\"k\\n\": \"\\u00e9\\ud83d\\ude00 ü\"}").unwrap();
-    assert_eq!(
-        t.to_json(),
-        serde_json::json!({"k\n": "é😀 ü"})
-    );
+    assert_eq!(t.to_json(), serde_json::json!({"k\n": "é😀 ü"}));
 }
 
 #[test]
 fn numbers_keep_their_kind() {
     let t = parse("[0, -1, 1.5, 18446744073709551615]").unwrap();
-    assert_eq!(t.to_json(), serde_json::json!([0, -1, 1.5, 18446744073709551615u64]));
+    assert_eq!(
+        t.to_json(),
+        serde_json::json!([0, -1, 1.5, 18446744073709551615u64])
+    );
 }
 
 #[test]

@@ -30,10 +30,7 @@ pub fn load(opts: &LoadOptions) -> Result<ResolvedConfig, ConfigError> {
 
 /// The layer files that exist for `project`, low → high, each already parsed. A file that is
 /// missing is skipped; one that exists but cannot be read or parsed is an error.
-pub fn read_layers(
-    project: &Path,
-    env: &dyn Env,
-) -> Result<Vec<(Layer, ParsedFile)>, ConfigError> {
+pub fn read_layers(project: &Path, env: &dyn Env) -> Result<Vec<(Layer, ParsedFile)>, ConfigError> {
     let mut out = Vec::new();
     let (proj, local) = sources::project_paths(project);
     let mut candidates: Vec<(Layer, PathBuf)> = Vec::new();
@@ -60,9 +57,10 @@ pub fn read_layers(
 
 /// [`load`] with an explicit environment (tests, embedding).
 pub fn load_with_env(opts: &LoadOptions, env: &dyn Env) -> Result<ResolvedConfig, ConfigError> {
-    let project = opts.project.canonicalize().map_err(|e| {
-        ConfigError::file(&opts.project, format!("project directory: {e}"))
-    })?;
+    let project = opts
+        .project
+        .canonicalize()
+        .map_err(|e| ConfigError::file(&opts.project, format!("project directory: {e}")))?;
     if !project.is_dir() {
         return Err(ConfigError::file(&project, "project is not a directory"));
     }
@@ -72,8 +70,7 @@ pub fn load_with_env(opts: &LoadOptions, env: &dyn Env) -> Result<ResolvedConfig
     }
     let refs: Vec<(Layer, &ParsedFile)> = files.iter().map(|(l, p)| (*l, p)).collect();
     let defs = profiles::collect(&refs)?;
-    let selection =
-        profiles::select(opts.profile.as_deref(), env, &refs, &defs, &project)?;
+    let selection = profiles::select(opts.profile.as_deref(), env, &refs, &defs, &project)?;
     let selected: Option<&ProfileDef> = selection
         .as_ref()
         .and_then(|s| defs.iter().find(|d| d.name == s.name));

@@ -103,26 +103,47 @@ fn builtin_defaults_only() {
 #[test]
 fn every_layer_contributes_rules_with_layer_and_source() {
     let w = World::new();
-    w.write(&w.global(), r#"{"permissions": {"bash": {"rm *": "deny"}}}"#)
-        .write(&w.project.join("creor.json"), r#"{"permissions": {"bash": {"*": "ask", "git *": "allow"}}}"#)
-        .write(&w.project.join("creor.local.json"), r#"{"permissions": {"edit": "allow"}}"#)
-        .write(&w.managed(), r#"{"permissions": {"webfetch": {"domain:evil.com": "deny"}}}"#);
+    w.write(
+        &w.global(),
+        r#"{"permissions": {"bash": {"rm *": "deny"}}}"#,
+    )
+    .write(
+        &w.project.join("creor.json"),
+        r#"{"permissions": {"bash": {"*": "ask", "git *": "allow"}}}"#,
+    )
+    .write(
+        &w.project.join("creor.local.json"),
+        r#"{"permissions": {"edit": "allow"}}"#,
+    )
+    .write(
+        &w.managed(),
+        r#"{"permissions": {"webfetch": {"domain:evil.com": "deny"}}}"#,
+    );
     let opts = LoadOptions {
         cli: Some(serde_json::json!({"permissions": {"websearch": "deny"}})),
         ..w.opts()
     };
     let c = load_with_env(&opts, &w.env(&[])).unwrap();
-    assert_eq!(rules_of(&c, Layer::Global), vec![r("bash", "rm *", Level::Deny)]);
+    assert_eq!(
+        rules_of(&c, Layer::Global),
+        vec![r("bash", "rm *", Level::Deny)]
+    );
     assert_eq!(
         rules_of(&c, Layer::Project),
         vec![r("bash", "*", Level::Ask), r("bash", "git *", Level::Allow)]
     );
-    assert_eq!(rules_of(&c, Layer::Local), vec![r("edit", "*", Level::Allow)]);
+    assert_eq!(
+        rules_of(&c, Layer::Local),
+        vec![r("edit", "*", Level::Allow)]
+    );
     assert_eq!(
         rules_of(&c, Layer::Managed),
         vec![r("webfetch", "domain:evil.com", Level::Deny)]
     );
-    assert_eq!(rules_of(&c, Layer::Cli), vec![r("websearch", "*", Level::Deny)]);
+    assert_eq!(
+        rules_of(&c, Layer::Cli),
+        vec![r("websearch", "*", Level::Deny)]
+    );
     let src = |layer| {
         c.rules
             .iter()
@@ -138,7 +159,13 @@ fn every_layer_contributes_rules_with_layer_and_source() {
     let layers: Vec<Layer> = c.layers.iter().map(|l| l.layer).collect();
     assert_eq!(
         layers,
-        vec![Layer::Global, Layer::Project, Layer::Local, Layer::Managed, Layer::Cli]
+        vec![
+            Layer::Global,
+            Layer::Project,
+            Layer::Local,
+            Layer::Managed,
+            Layer::Cli
+        ]
     );
     // Origins carry the line of each rule.
     let idx = c.rules.iter().position(|r| r.pattern == "git *").unwrap();
@@ -150,7 +177,10 @@ fn every_layer_contributes_rules_with_layer_and_source() {
 fn bare_level_is_a_star_star_rule() {
     let w = World::new();
     w.write(&w.project.join("creor.json"), r#"{"permissions": "deny"}"#);
-    assert_eq!(rules_of(&w.load(), Layer::Project), vec![r("*", "*", Level::Deny)]);
+    assert_eq!(
+        rules_of(&w.load(), Layer::Project),
+        vec![r("*", "*", Level::Deny)]
+    );
 }
 
 #[test]
@@ -159,8 +189,11 @@ fn xdg_config_home_beats_dot_config_and_relative_is_ignored() {
     let xdg = w.root.join("xdg");
     w.write(&xdg.join("creor/creor.json"), r#"{"onAsk": "fail"}"#)
         .write(&w.global(), r#"{"onAsk": "deny"}"#);
-    let c = load_with_env(&w.opts(), &w.env(&[("XDG_CONFIG_HOME", xdg.to_str().unwrap())]))
-        .unwrap();
+    let c = load_with_env(
+        &w.opts(),
+        &w.env(&[("XDG_CONFIG_HOME", xdg.to_str().unwrap())]),
+    )
+    .unwrap();
     assert_eq!(c.on_ask, OnAsk::Fail);
     let c = load_with_env(&w.opts(), &w.env(&[("XDG_CONFIG_HOME", "relative/xdg")])).unwrap();
     assert_eq!(c.on_ask, OnAsk::Deny);
@@ -181,7 +214,10 @@ fn scalar_precedence_higher_layer_wins_when_stricter_or_trusted() {
         cli: Some(serde_json::json!({"onAsk": "ask"})),
         ..w.opts()
     };
-    assert_eq!(load_with_env(&opts, &w.env(&[])).unwrap().on_ask, OnAsk::Ask);
+    assert_eq!(
+        load_with_env(&opts, &w.env(&[])).unwrap().on_ask,
+        OnAsk::Ask
+    );
 }
 
 #[test]
@@ -203,7 +239,10 @@ fn a_repository_file_cannot_loosen_the_global_file() {
     assert_eq!(c.sandbox.max_memory, Some(512 * 1024 * 1024));
     let o = &c.origins["sandbox.network.policy"];
     assert_eq!((o.layer, o.line), (Layer::Global, 3));
-    assert!(o.note.as_deref().unwrap().contains("cannot loosen"), "{o:?}");
+    assert!(
+        o.note.as_deref().unwrap().contains("cannot loosen"),
+        "{o:?}"
+    );
     assert_eq!(c.notes.len(), 4, "{:#?}", c.notes);
     // Tightening is fine.
     w.write(
@@ -216,7 +255,10 @@ fn a_repository_file_cannot_loosen_the_global_file() {
 #[test]
 fn nothing_loosens_the_managed_config() {
     let w = World::new();
-    w.write(&w.managed(), r#"{"sandbox": {"network": {"policy": "allow_specific"}}}"#);
+    w.write(
+        &w.managed(),
+        r#"{"sandbox": {"network": {"policy": "allow_specific"}}}"#,
+    );
     let opts = LoadOptions {
         cli: Some(serde_json::json!({"sandbox": {"network": {"policy": "allow_all"}}})),
         ..w.opts()
@@ -252,15 +294,25 @@ fn allowed_hosts_come_from_the_most_trusted_tier() {
         .write(&w.project.join("creor.json"), r#"{"sandbox": {"network": {"allowedHosts": ["evil.example", "crates.io"], "deniedHosts": ["x.com"]}}}"#)
         .write(&w.project.join("creor.local.json"), r#"{"sandbox": {"network": {"deniedHosts": ["y.com", "x.com"]}}}"#);
     let c = w.load();
-    assert_eq!(c.sandbox.network.allowed_hosts, vec!["crates.io", "*.github.com"]);
+    assert_eq!(
+        c.sandbox.network.allowed_hosts,
+        vec!["crates.io", "*.github.com"]
+    );
     assert_eq!(c.sandbox.network.denied_hosts, vec!["x.com", "y.com"]);
-    assert!(c.notes.iter().any(|n| n.contains("evil.example")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.contains("evil.example")),
+        "{:?}",
+        c.notes
+    );
     assert_eq!(
         c.origins["sandbox.network.allowedHosts[\"crates.io\"]"].layer,
         Layer::Global
     );
     // A managed list replaces the user's.
-    w.write(&w.managed(), r#"{"sandbox": {"network": {"allowedHosts": ["mirror.corp"]}}}"#);
+    w.write(
+        &w.managed(),
+        r#"{"sandbox": {"network": {"allowedHosts": ["mirror.corp"]}}}"#,
+    );
     assert_eq!(w.load().sandbox.network.allowed_hosts, vec!["mirror.corp"]);
 }
 
@@ -273,7 +325,10 @@ fn repository_paths_must_stay_inside_the_project() {
             r#"{"sandbox": {"filesystem": {"readWrite": ["~", "build/cache", "../sibling", "/etc"], "readOnly": ["./docs"]}}}"#,
         );
     let c = w.load();
-    assert_eq!(c.sandbox.read_only, vec![w.home.join(".cargo/registry"), w.project.join("docs")]);
+    assert_eq!(
+        c.sandbox.read_only,
+        vec![w.home.join(".cargo/registry"), w.project.join("docs")]
+    );
     assert_eq!(c.sandbox.read_write, vec![w.project.join("build/cache")]);
     assert_eq!(c.notes.len(), 3, "{:#?}", c.notes);
     assert!(c.notes[0].contains("creor.json:1"), "{}", c.notes[0]);
@@ -282,7 +337,10 @@ fn repository_paths_must_stay_inside_the_project() {
 #[test]
 fn tilde_needs_home() {
     let w = World::new();
-    w.write(&w.managed(), "{\n\"sandbox\": {\"filesystem\": {\"readOnly\": [\n\"~/x\"]}}}");
+    w.write(
+        &w.managed(),
+        "{\n\"sandbox\": {\"filesystem\": {\"readOnly\": [\n\"~/x\"]}}}",
+    );
     let env = MapEnv::new([("CREOR_MANAGED_CONFIG", w.managed().to_str().unwrap())]);
     let e = load_with_env(&w.opts(), &env).unwrap_err();
     assert_eq!(e.line, 3);
@@ -344,14 +402,20 @@ fn broken_global_managed_and_cli_are_errors_too() {
     fs::remove_file(w.global()).unwrap();
     w.write(&w.managed(), "{\n\n\"sandbox\": {\"nope\": 1}}");
     let e = w.load_err(&w.opts(), &[]);
-    assert_eq!((e.file.clone(), e.line, e.key.as_str()), (w.managed(), 3, "sandbox.nope"));
+    assert_eq!(
+        (e.file.clone(), e.line, e.key.as_str()),
+        (w.managed(), 3, "sandbox.nope")
+    );
     fs::remove_file(w.managed()).unwrap();
     let opts = LoadOptions {
         cli: Some(serde_json::json!({"permissions": {"bash": "sometimes"}})),
         ..w.opts()
     };
     let e = w.load_err(&opts, &[]);
-    assert_eq!((e.file, e.key.as_str()), (PathBuf::from("<cli>"), "permissions.bash"));
+    assert_eq!(
+        (e.file, e.key.as_str()),
+        (PathBuf::from("<cli>"), "permissions.bash")
+    );
 }
 
 #[test]
@@ -380,7 +444,10 @@ fn project_is_made_canonical() {
         project: w.root.join("link/./"),
         ..LoadOptions::default()
     };
-    assert_eq!(load_with_env(&opts, &w.env(&[])).unwrap().project, w.project);
+    assert_eq!(
+        load_with_env(&opts, &w.env(&[])).unwrap().project,
+        w.project
+    );
 }
 
 // ---- profiles ----
@@ -396,7 +463,10 @@ const SELECT: &str = r#"{
 }"#;
 
 fn set_branch(w: &World, branch: &str) {
-    w.write(&w.project.join(".git/HEAD"), &format!("ref: refs/heads/{branch}\n"));
+    w.write(
+        &w.project.join(".git/HEAD"),
+        &format!("ref: refs/heads/{branch}\n"),
+    );
 }
 
 #[test]
@@ -427,7 +497,10 @@ fn flag_beats_env_beats_profile_select() {
     let c = load_with_env(&w.opts(), &w.env(&[("CI", "true")])).unwrap();
     assert_eq!(c.profile.as_deref(), Some("ci"));
     let reason = c.profile_reason.clone().unwrap();
-    assert!(reason.contains("profileSelect[1]") && reason.contains("env CI is set"), "{reason}");
+    assert!(
+        reason.contains("profileSelect[1]") && reason.contains("env CI is set"),
+        "{reason}"
+    );
     assert!(reason.contains(":5:"), "{reason}");
     assert_eq!(c.on_ask, OnAsk::Deny);
     assert!(rules_of(&c, Layer::Profile).contains(&r("bash", "cargo test *", Level::Allow)));
@@ -442,7 +515,10 @@ fn env_conditions_present_nonempty_and_equals() {
     let sel = |extra: &[(&str, &str)]| load_with_env(&w.opts(), &w.env(extra)).unwrap().profile;
     assert_eq!(sel(&[("CI", "")]), None);
     assert_eq!(sel(&[("DEPLOY", "staging")]), None);
-    assert_eq!(sel(&[("DEPLOY", "prod"), ("CI", "1")]).as_deref(), Some("strict"));
+    assert_eq!(
+        sel(&[("DEPLOY", "prod"), ("CI", "1")]).as_deref(),
+        Some("strict")
+    );
     assert_eq!(sel(&[("CREOR_PROFILE", "")]), None);
 }
 
@@ -458,9 +534,18 @@ fn branch_globs_select_and_detached_head_does_not() {
     let c = w.load();
     assert_eq!(c.profile.as_deref(), Some("work"));
     assert_eq!(c.on_ask, OnAsk::Fail);
-    assert_eq!(rules_of(&c, Layer::Profile), vec![r("bash", "make *", Level::Allow)]);
-    assert!(c.profile_reason.unwrap().contains("branch `work/a/b` matches `work/**`"));
-    w.write(&w.project.join(".git/HEAD"), "0123456789abcdef0123456789abcdef01234567\n");
+    assert_eq!(
+        rules_of(&c, Layer::Profile),
+        vec![r("bash", "make *", Level::Allow)]
+    );
+    assert!(c
+        .profile_reason
+        .unwrap()
+        .contains("branch `work/a/b` matches `work/**`"));
+    w.write(
+        &w.project.join(".git/HEAD"),
+        "0123456789abcdef0123456789abcdef01234567\n",
+    );
     assert_eq!(w.load().profile, None);
 }
 
@@ -470,7 +555,10 @@ fn branch_is_read_through_a_worktree_gitdir_file() {
     w.write(&w.project.join("creor.json"), SELECT);
     let gitdir = w.root.join("main/.git/worktrees/p");
     w.write(&gitdir.join("HEAD"), "ref: refs/heads/release/9\n");
-    w.write(&w.project.join(".git"), &format!("gitdir: {}\n", gitdir.display()));
+    w.write(
+        &w.project.join(".git"),
+        &format!("gitdir: {}\n", gitdir.display()),
+    );
     assert_eq!(w.load().profile.as_deref(), Some("readonly"));
 }
 
@@ -478,7 +566,10 @@ fn branch_is_read_through_a_worktree_gitdir_file() {
 fn higher_layer_profile_select_is_consulted_first() {
     let w = World::new();
     w.write(&w.project.join("creor.json"), SELECT);
-    w.write(&w.managed(), r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "strict"}]}"#);
+    w.write(
+        &w.managed(),
+        r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "strict"}]}"#,
+    );
     let c = load_with_env(&w.opts(), &w.env(&[("CI", "1")])).unwrap();
     assert_eq!(c.profile.as_deref(), Some("strict"));
 }
@@ -509,7 +600,10 @@ fn unknown_profiles_are_errors_naming_their_source() {
 fn a_profile_name_may_be_defined_once() {
     let w = World::new();
     w.write(&w.global(), r#"{"profiles": {"work": {"onAsk": "deny"}}}"#)
-        .write(&w.project.join("creor.json"), "{\n\"profiles\": {\n\"work\": {\"onAsk\": \"ask\"}}}");
+        .write(
+            &w.project.join("creor.json"),
+            "{\n\"profiles\": {\n\"work\": {\"onAsk\": \"ask\"}}}",
+        );
     let e = w.load_err(&w.opts(), &[]);
     assert_eq!((e.line, e.key.as_str()), (3, "profiles.work"));
     assert!(e.message.contains("already defined"), "{e}");
@@ -525,12 +619,15 @@ fn bundled_names_cannot_be_redefined() {
 #[test]
 fn repository_profile_cannot_loosen_the_global_file() {
     let w = World::new();
-    w.write(&w.global(), r#"{"sandbox": {"network": {"policy": "block_all"}}}"#)
-        .write(
-            &w.project.join("creor.json"),
-            r#"{"profiles": {"open": {"sandbox": {"network": {"policy": "allow_all"}}}},
+    w.write(
+        &w.global(),
+        r#"{"sandbox": {"network": {"policy": "block_all"}}}"#,
+    )
+    .write(
+        &w.project.join("creor.json"),
+        r#"{"profiles": {"open": {"sandbox": {"network": {"policy": "allow_all"}}}},
                 "profileSelect": [{"when": {"branch": "**"}, "profile": "open"}]}"#,
-        );
+    );
     set_branch(&w, "main");
     let c = w.load();
     assert_eq!(c.profile.as_deref(), Some("open"));
@@ -554,7 +651,10 @@ fn repository_profile_cannot_loosen_the_global_file() {
 fn profile_sits_between_local_and_managed() {
     let w = World::new();
     w.write(&w.project.join("creor.local.json"), r#"{"onAsk": "fail"}"#)
-        .write(&w.managed(), r#"{"sandbox": {"limits": {"timeoutSecs": 5}}}"#);
+        .write(
+            &w.managed(),
+            r#"{"sandbox": {"limits": {"timeoutSecs": 5}}}"#,
+        );
     let opts = LoadOptions {
         profile: Some("strict".into()),
         ..w.opts()

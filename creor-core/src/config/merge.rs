@@ -183,7 +183,12 @@ pub fn merge(
             Some((c, v, vec![k("sandbox"), k("allowDegraded")]))
         })
         .collect();
-    if let Some(v) = pick(&degraded, |v: &bool| u8::from(!*v), "sandbox.allowDegraded", &mut m) {
+    if let Some(v) = pick(
+        &degraded,
+        |v: &bool| u8::from(!*v),
+        "sandbox.allowDegraded",
+        &mut m,
+    ) {
         m.sandbox.allow_degraded = v;
     }
 
@@ -315,17 +320,12 @@ fn tier(c: &Contrib<'_>) -> u8 {
 }
 
 fn merge_hosts(contribs: &[Contrib<'_>], m: &mut Merged) {
-    let rel = |field: &str, i: usize| {
-        vec![
-            k("sandbox"),
-            k("network"),
-            k(field),
-            Seg::Index(i),
-        ]
-    };
+    let rel = |field: &str, i: usize| vec![k("sandbox"), k("network"), k(field), Seg::Index(i)];
     // deniedHosts: every layer adds.
     for c in contribs {
-        let list = c.sandbox.and_then(|s| s.network.as_ref()?.denied_hosts.as_ref());
+        let list = c
+            .sandbox
+            .and_then(|s| s.network.as_ref()?.denied_hosts.as_ref());
         for (i, h) in list.into_iter().flatten().enumerate() {
             if !m.sandbox.network.denied_hosts.contains(h) {
                 m.sandbox.network.denied_hosts.push(h.clone());
@@ -431,10 +431,12 @@ fn merge_provider(contribs: &[Contrib<'_>], m: &mut Merged) {
             api_key_env: None,
         });
         cfg.kind = p.kind.as_str().into();
-        m.origins.insert("provider.kind".into(), c.origin(&rel("kind")));
+        m.origins
+            .insert("provider.kind".into(), c.origin(&rel("kind")));
         if let Some(model) = &p.model {
             cfg.model = Some(model.clone());
-            m.origins.insert("provider.model".into(), c.origin(&rel("model")));
+            m.origins
+                .insert("provider.model".into(), c.origin(&rel("model")));
         }
         for (field, value, slot) in [
             ("baseUrl", &p.base_url, &mut cfg.base_url),
@@ -474,7 +476,9 @@ fn merge_secrets(contribs: &[Contrib<'_>], m: &mut Merged) {
         };
         target.paths.extend(s.allowlist.paths.iter().cloned());
         target.regexes.extend(s.allowlist.regexes.iter().cloned());
-        target.stopwords.extend(s.allowlist.stopwords.iter().cloned());
+        target
+            .stopwords
+            .extend(s.allowlist.stopwords.iter().cloned());
     }
 }
 

@@ -32,6 +32,7 @@ mod paths;
 mod profiles;
 mod raw;
 mod schema;
+mod show;
 mod sources;
 mod types;
 
@@ -43,11 +44,11 @@ pub use merge::{builtin_rules, layer_name};
 pub use parse::{parse_file, parse_str, parse_text, parse_value, ParsedFile};
 pub use profiles::{bundled_label, parse_profile, BUNDLED as BUNDLED_PROFILE_FILES};
 pub use raw::{
-    ProfileSelect, ProviderKind, RawConfig, RawFilesystem, RawLimits, RawNetwork,
-    RawPermissions, RawProfile, RawProvider, RawSandbox, ToolRule, When, BUNDLED_PROFILES,
-    TOOLS,
+    ProfileSelect, ProviderKind, RawConfig, RawFilesystem, RawLimits, RawNetwork, RawPermissions,
+    RawProfile, RawProvider, RawSandbox, ToolRule, When, BUNDLED_PROFILES, TOOLS,
 };
 pub use schema::{schema_compiles, SCHEMA_TEXT};
+pub use show::render as render_config;
 pub use sources::{global_path, managed_paths, MANAGED_ENV, MANAGED_PATH, PROFILE_ENV};
 pub use types::*;
 

@@ -63,10 +63,10 @@ pub fn parse_value(value: &serde_json::Value, file: &Path) -> Result<ParsedFile,
 
 /// Reads and parses a file.
 pub fn parse_file(path: &Path) -> Result<ParsedFile, ConfigError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| ConfigError::file(path, format!("not UTF-8: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| ConfigError::file(path, format!("not UTF-8: {e}")))?;
     parse_text(&text, path)
 }
 

@@ -98,7 +98,10 @@ mod tests {
             resolve("../other", None, project).unwrap(),
             PathBuf::from("/nonexistent-project/other")
         );
-        assert!(!inside(&resolve("../other", None, project).unwrap(), project));
+        assert!(!inside(
+            &resolve("../other", None, project).unwrap(),
+            project
+        ));
         assert!(!inside(Path::new("/nonexistent-project/p2"), project));
         assert!(inside(Path::new("/nonexistent-project/p/x"), project));
     }

@@ -14,7 +14,9 @@ fn schema() -> serde_json::Value {
 }
 
 fn fixtures(kind: &str) -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config/fixtures").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/config/fixtures")
+        .join(kind);
     let mut out: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| {
@@ -30,7 +32,12 @@ fn fixtures(kind: &str) -> Vec<(PathBuf, String)> {
 
 /// `// error: LINE KEY` on the first line.
 fn expected(text: &str) -> (usize, String) {
-    let head = text.lines().next().unwrap().strip_prefix("// error: ").unwrap();
+    let head = text
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("// error: ")
+        .unwrap();
     let (line, key) = head.split_once(' ').unwrap();
     (line.parse().unwrap(), key.to_string())
 }
@@ -45,8 +52,7 @@ fn rust_accepts(text: &str) -> Result<(), (usize, String, String)> {
         let (l, k) = e.at.clone().unwrap_or_default();
         (l, k, e.message)
     })?;
-    check::check(&raw)
-        .map_err(|p| (tree.line_of(&p.path), render_path(&p.path), p.message))
+    check::check(&raw).map_err(|p| (tree.line_of(&p.path), render_path(&p.path), p.message))
 }
 
 /// The schema side alone, with a validator compiled here from the file at the repo root.
@@ -62,11 +68,13 @@ fn schema_compiles_and_declares_itself() {
     let s = schema();
     assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert!(s["$id"].as_str().unwrap().starts_with("https://"));
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../creor.schema.json"),
-    )
-    .unwrap();
-    assert_eq!(text, SCHEMA_TEXT, "embedded schema is the repository's file");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../creor.schema.json"))
+            .unwrap();
+    assert_eq!(
+        text, SCHEMA_TEXT,
+        "embedded schema is the repository's file"
+    );
 }
 
 fn walk(node: &serde_json::Value, path: &str, defs: &serde_json::Value, bad: &mut Vec<String>) {
@@ -108,20 +116,39 @@ fn every_key_is_described_and_closed() {
     walk(&s, "", &s["$defs"], &mut bad);
     assert!(bad.is_empty(), "{bad:#?}");
     // The documented top-level keys, and no others.
-    let mut keys: Vec<&str> = s["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = s["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["$schema", "onAsk", "permissions", "profileSelect", "profiles", "provider", "sandbox", "secrets"]
+        [
+            "$schema",
+            "onAsk",
+            "permissions",
+            "profileSelect",
+            "profiles",
+            "provider",
+            "sandbox",
+            "secrets"
+        ]
     );
     // Tools and levels are the closed sets the loader uses.
-    let tools = s["$defs"]["permissions"]["oneOf"][1]["properties"].as_object().unwrap();
+    let tools = s["$defs"]["permissions"]["oneOf"][1]["properties"]
+        .as_object()
+        .unwrap();
     let mut names: Vec<&str> = tools.keys().map(String::as_str).collect();
     names.sort_unstable();
     let mut want = TOOLS.to_vec();
     want.sort_unstable();
     assert_eq!(names, want);
-    assert_eq!(s["$defs"]["level"]["enum"], serde_json::json!(["allow", "ask", "deny"]));
+    assert_eq!(
+        s["$defs"]["level"]["enum"],
+        serde_json::json!(["allow", "ask", "deny"])
+    );
 }
 
 #[test]
@@ -147,7 +174,12 @@ fn shape_regexes_are_the_schema_patterns() {
 #[test]
 fn good_fixtures_pass_both() {
     for (path, text) in fixtures("good") {
-        assert_eq!(rust_accepts(&text), Ok(()), "rust refused {}", path.display());
+        assert_eq!(
+            rust_accepts(&text),
+            Ok(()),
+            "rust refused {}",
+            path.display()
+        );
         assert!(schema_accepts(&text), "schema refused {}", path.display());
         parse_str(&text, &path).unwrap();
     }
@@ -160,7 +192,13 @@ fn bad_fixtures_fail_both_at_the_stated_line_and_key() {
         let Err(got) = rust_accepts(&text) else {
             panic!("rust accepted {}", path.display());
         };
-        assert_eq!((got.0, got.1.as_str()), (line, key.as_str()), "{}: {}", path.display(), got.2);
+        assert_eq!(
+            (got.0, got.1.as_str()),
+            (line, key.as_str()),
+            "{}: {}",
+            path.display(),
+            got.2
+        );
         assert!(!schema_accepts(&text), "schema accepted {}", path.display());
         let e = parse_str(&text, &path).unwrap_err();
         assert_eq!((e.line, e.key.as_str()), (line, key.as_str()), "{e}");
@@ -173,7 +211,12 @@ fn syntax_fixtures_fail_the_loader_at_the_stated_line_and_key() {
     for (path, text) in fixtures("syntax") {
         let (line, key) = expected(&text);
         let e = parse_str(&text, &path).unwrap_err();
-        assert_eq!((e.line, e.key.as_str()), (line, key.as_str()), "{}: {e}", path.display());
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (line, key.as_str()),
+            "{}: {e}",
+            path.display()
+        );
     }
 }
 
@@ -185,7 +228,9 @@ fn error_messages_say_what_is_wrong() {
     assert!(msg(r#"{"permisions": {}}"#).contains("unknown field `permisions`"));
     assert!(msg(r#"{"provider": {}}"#).contains("missing field `kind`"));
     assert!(msg(r#"{"onAsk": 1}"#).contains("invalid type"));
-    assert!(msg(r#"{"sandbox": {"network": {"policy": "none"}}}"#).contains("unknown variant `none`"));
+    assert!(
+        msg(r#"{"sandbox": {"network": {"policy": "none"}}}"#).contains("unknown variant `none`")
+    );
 }
 
 #[test]
@@ -214,7 +259,11 @@ fn bundled_profiles_are_valid_and_say_what_they_promise() {
         assert_eq!(&on_disk, text);
     }
     let get = |n: &str| {
-        let text = BUNDLED_PROFILE_FILES.iter().find(|(k, _)| *k == n).unwrap().1;
+        let text = BUNDLED_PROFILE_FILES
+            .iter()
+            .find(|(k, _)| *k == n)
+            .unwrap()
+            .1;
         parse_profile(text, Path::new(n)).unwrap().0
     };
     let rules = |p: &RawProfile| -> Vec<(String, String, Level)> {
@@ -246,10 +295,19 @@ fn bundled_profiles_are_valid_and_say_what_they_promise() {
     // ci never waits and never publishes.
     let ci = get("ci");
     assert_eq!(ci.on_ask, Some(OnAsk::Deny));
-    for (tool, pat) in [("bash", "git push *"), ("bash", "cargo publish *"), ("bash", "npm publish *")] {
-        assert!(rules(&ci).contains(&(tool.into(), pat.into(), Level::Deny)), "{pat}");
+    for (tool, pat) in [
+        ("bash", "git push *"),
+        ("bash", "cargo publish *"),
+        ("bash", "npm publish *"),
+    ] {
+        assert!(
+            rules(&ci).contains(&(tool.into(), pat.into(), Level::Deny)),
+            "{pat}"
+        );
     }
-    assert!(!rules(&ci).iter().any(|(t, p, l)| t == "bash" && p == "*" && *l == Level::Allow));
+    assert!(!rules(&ci)
+        .iter()
+        .any(|(t, p, l)| t == "bash" && p == "*" && *l == Level::Allow));
     // readonly refuses edits and writes.
     let ro = rules(&get("readonly"));
     assert!(ro.contains(&("edit".into(), "*".into(), Level::Deny)));
@@ -257,7 +315,14 @@ fn bundled_profiles_are_valid_and_say_what_they_promise() {
     assert!(ro.contains(&("bash".into(), "rm *".into(), Level::Deny)));
     // strict blocks the network and external directories.
     let strict = get("strict");
-    let net = strict.sandbox.as_ref().unwrap().network.as_ref().unwrap().policy;
+    let net = strict
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .network
+        .as_ref()
+        .unwrap()
+        .policy;
     assert_eq!(net, Some(NetworkMode::BlockAll));
     assert!(rules(&strict).contains(&("external-directory".into(), "*".into(), Level::Deny)));
 }

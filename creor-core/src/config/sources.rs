@@ -14,7 +14,10 @@ pub const PROFILE_ENV: &str = "CREOR_PROFILE";
 /// The global file: `$XDG_CONFIG_HOME/creor/creor.json`, or `~/.config/creor/creor.json` when
 /// XDG_CONFIG_HOME is unset, empty or relative (the XDG spec says to ignore relative values).
 pub fn global_path(env: &dyn Env) -> Option<PathBuf> {
-    if let Some(x) = env.var("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute()) {
+    if let Some(x) = env
+        .var("XDG_CONFIG_HOME")
+        .filter(|x| Path::new(x).is_absolute())
+    {
         return Some(Path::new(&x).join("creor/creor.json"));
     }
     home(env).map(|h| h.join(".config/creor/creor.json"))
