@@ -89,7 +89,7 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
     }
     // Random keys contain a digit or a symbol; words, identifiers and labels rarely do.
     let has_digit = v.iter().any(u8::is_ascii_digit);
-    let has_symbol = v.iter().any(|b| b"!@#$%^&*+/=~?|:".contains(b));
+    let has_symbol = v.iter().any(|b| b"!@#$%^&*+=~?|".contains(b));
     if !has_digit && !has_symbol {
         return true;
     }
