@@ -84,7 +84,9 @@ impl Doc {
 
 /// Source-like lines that mention keys, tokens and passwords without holding any.
 fn clean_line(g: &mut Gen) -> String {
-    let id = g.pick(&["user", "session", "config", "request", "item", "node", "entry", "cache"]);
+    let id = g.pick(&[
+        "user", "session", "config", "request", "item", "node", "entry", "cache",
+    ]);
     let n = g.0.u32(0..1000);
     match g.0.usize(0..30) {
         0 => format!("    let key = {id}_map.get(&name)?;"),
@@ -104,7 +106,10 @@ fn clean_line(g: &mut Gen) -> String {
         14 => format!("    sort_key: {id}.created_at,"),
         15 => format!("    primary_key = Column(Integer, index=True)  # {n}"),
         16 => format!("    monkey_patch({id}, keyboard_layout=\"us\")"),
-        17 => format!("    api_key = os.environ[\"{}_API_KEY\"]", id.to_uppercase()),
+        17 => format!(
+            "    api_key = os.environ[\"{}_API_KEY\"]",
+            id.to_uppercase()
+        ),
         18 => format!("    token = generate_token_v2({id}, ttl={n})"),
         19 => format!("    x = {id}.compute({n}) + offset"),
         20 => format!("    return {{ \"{id}\": {n}, \"ok\": true }}"),
@@ -114,7 +119,10 @@ fn clean_line(g: &mut Gen) -> String {
         24 => "    password: string;".to_string(),
         25 => format!("    \"keywords\": [\"{id}\", \"cli\"],"),
         26 => format!("    if token.is_expired(now={n}):"),
-        27 => format!("    hotkey = Hotkey(\"ctrl+{}\")", g.s(b"abcdefghijklmnopqrstuvwxyz", 1)),
+        27 => format!(
+            "    hotkey = Hotkey(\"ctrl+{}\")",
+            g.s(b"abcdefghijklmnopqrstuvwxyz", 1)
+        ),
         28 => format!("    {id}_count += {n}"),
         _ => String::new(),
     }
@@ -136,11 +144,23 @@ fn pem(g: &mut Gen, kind: &str, headers: &[&str]) -> Vec<String> {
 fn secrets(g: &mut Gen, d: &mut Doc) {
     for _ in 0..6 {
         let v = format!("{}{}", g.pick(&["AKIA", "ASIA"]), g.s(B32, 16));
-        d.secret(g, "aws-access-key-id", vec![format!("aws_access_key_id = {v}")]);
+        d.secret(
+            g,
+            "aws-access-key-id",
+            vec![format!("aws_access_key_id = {v}")],
+        );
         let v = g.s(B64, 40);
-        d.secret(g, "aws-secret-access-key", vec![format!("aws_secret_access_key = {v}")]);
+        d.secret(
+            g,
+            "aws-secret-access-key",
+            vec![format!("aws_secret_access_key = {v}")],
+        );
         let v = g.s(B64, 40);
-        d.secret(g, "aws-secret-access-key", vec![format!("  AWS_SECRET_ACCESS_KEY: \"{v}\"")]);
+        d.secret(
+            g,
+            "aws-secret-access-key",
+            vec![format!("  AWS_SECRET_ACCESS_KEY: \"{v}\"")],
+        );
         for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
             let v = format!("{p}{}", g.s(ALNUM, 36));
             d.secret(g, "github-token", vec![format!("GITHUB_TOKEN={v}")]);
@@ -150,14 +170,24 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
         let v = format!("glpat-{}", g.s(B64URL, 20));
         d.secret(g, "gitlab-token", vec![format!("gitlab_token = \"{v}\"")]);
         let v = format!("glptt-{}", g.s(HEX, 40));
-        d.secret(g, "gitlab-token", vec![format!("curl -F token={v} https://gitlab.example.com")]);
+        d.secret(
+            g,
+            "gitlab-token",
+            vec![format!("curl -F token={v} https://gitlab.example.com")],
+        );
         for p in ["sk_live_", "sk_test_", "rk_live_"] {
             let v = format!("{p}{}", g.s(ALNUM, 24));
             d.secret(g, "stripe-key", vec![format!("stripe.api_key = '{v}'")]);
         }
         let v = format!("xoxb-{}-{}-{}", g.digits(11), g.digits(12), g.s(ALNUM, 24));
         d.secret(g, "slack-token", vec![format!("SLACK_BOT_TOKEN={v}")]);
-        let v = format!("xoxp-{}-{}-{}-{}", g.digits(11), g.digits(11), g.digits(12), g.s(HEX, 32));
+        let v = format!(
+            "xoxp-{}-{}-{}-{}",
+            g.digits(11),
+            g.digits(11),
+            g.digits(12),
+            g.s(HEX, 32)
+        );
         d.secret(g, "slack-token", vec![format!("  \"slack\": \"{v}\",")]);
         let v = format!(
             "https://hooks.slack.com/services/T{}/B{}/{}",
@@ -180,7 +210,10 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
         let lines = pem(
             g,
             "RSA PRIVATE KEY",
-            &["Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,9F3E1C7A2B4D6E8F0A1B2C3D4E5F6071"],
+            &[
+                "Proc-Type: 4,ENCRYPTED",
+                "DEK-Info: AES-128-CBC,9F3E1C7A2B4D6E8F0A1B2C3D4E5F6071",
+            ],
         );
         d.secret(g, "private-key", lines);
         let v = format!(
@@ -204,7 +237,11 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
             d.secret(g, "database-url", vec![format!("DATABASE_URL=\"{v}\"")]);
         }
         let v = format!("AIza{}", g.s(B64URL, 35));
-        d.secret(g, "google-api-key", vec![format!("const mapsKey = \"{v}\";")]);
+        d.secret(
+            g,
+            "google-api-key",
+            vec![format!("const mapsKey = \"{v}\";")],
+        );
         let kid = g.s(HEX, 40);
         let body = g.pem_body(12).join("\\n");
         d.secret(
@@ -225,16 +262,29 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
         d.lines.push(format!(
             "  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----\\n\","
         ));
-        d.lines.push("  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"".into());
+        d.lines
+            .push("  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"".into());
         d.lines.push("}".into());
         let v = format!("sk-proj-{}", g.s(B64URL, 120));
         d.secret(g, "openai-api-key", vec![format!("OPENAI_API_KEY={v}")]);
         let v = format!("sk-{}T3BlbkFJ{}", g.s(ALNUM, 20), g.s(ALNUM, 20));
-        d.secret(g, "openai-api-key", vec![format!("openai.api_key = \"{v}\"")]);
+        d.secret(
+            g,
+            "openai-api-key",
+            vec![format!("openai.api_key = \"{v}\"")],
+        );
         let v = format!("sk-ant-api03-{}AA", g.s(B64URL, 93));
-        d.secret(g, "anthropic-api-key", vec![format!("ANTHROPIC_API_KEY={v}")]);
+        d.secret(
+            g,
+            "anthropic-api-key",
+            vec![format!("ANTHROPIC_API_KEY={v}")],
+        );
         let v = format!("npm_{}", g.s(ALNUM, 36));
-        d.secret(g, "npm-token", vec![format!("//registry.npmjs.org/:_authToken={v}")]);
+        d.secret(
+            g,
+            "npm-token",
+            vec![format!("//registry.npmjs.org/:_authToken={v}")],
+        );
         let v = format!("pypi-AgEIcHlwaS5vcmc{}", g.s(B64URL, 70));
         d.secret(g, "pypi-token", vec![format!("password = {v}")]);
         let v = format!("hf_{}", g.s(LETTERS, 34));
@@ -247,14 +297,25 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
             "DefaultEndpointsProtocol=https;AccountName=acmestore;AccountKey={}==;EndpointSuffix=core.windows.net",
             g.s(B64, 86)
         );
-        d.secret(g, "azure-storage-key", vec![format!("AZURE_STORAGE_CONNECTION_STRING=\"{v}\"")]);
+        d.secret(
+            g,
+            "azure-storage-key",
+            vec![format!("AZURE_STORAGE_CONNECTION_STRING=\"{v}\"")],
+        );
         let v = format!(
             "{}{}Q~{}",
             g.s(ALNUM, 3),
             g.digits(1),
-            g.s(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_~.-", 34)
+            g.s(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_~.-",
+                34
+            )
         );
-        d.secret(g, "azure-ad-client-secret", vec![format!("AZURE_CLIENT_SECRET={v}")]);
+        d.secret(
+            g,
+            "azure-ad-client-secret",
+            vec![format!("AZURE_CLIENT_SECRET={v}")],
+        );
         let v = g.s(PWCHARS, 20);
         d.secret(g, "generic-secret", vec![format!("SECRET_KEY = \"{v}\"")]);
         let v = g.s(PWCHARS, 14);
@@ -262,7 +323,11 @@ fn secrets(g: &mut Gen, d: &mut Doc) {
         let v = g.s(ALNUM, 32);
         d.secret(g, "generic-secret", vec![format!("API_TOKEN={v}")]);
         let v = g.s(PWCHARS, 24);
-        d.secret(g, "generic-secret", vec![format!("  \"client_secret\": \"{v}\",")]);
+        d.secret(
+            g,
+            "generic-secret",
+            vec![format!("  \"client_secret\": \"{v}\",")],
+        );
     }
 }
 
@@ -292,7 +357,10 @@ fn decoys(g: &mut Gen, d: &mut Doc) {
             ],
         );
         let img = g.s(B64, 120);
-        d.decoy(g, vec![format!("background: url(data:image/png;base64,{img});")]);
+        d.decoy(
+            g,
+            vec![format!("background: url(data:image/png;base64,{img});")],
+        );
     }
     let placeholders = [
         "GITHUB_TOKEN=${GITHUB_TOKEN}",
@@ -344,16 +412,37 @@ fn decoys(g: &mut Gen, d: &mut Doc) {
         ],
     );
     for _ in 0..3 {
-        for kind in ["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "PGP PUBLIC KEY BLOCK", "CERTIFICATE REQUEST"] {
+        for kind in [
+            "PUBLIC KEY",
+            "RSA PUBLIC KEY",
+            "CERTIFICATE",
+            "PGP PUBLIC KEY BLOCK",
+            "CERTIFICATE REQUEST",
+        ] {
             let lines = pem(g, kind, &[]);
             d.decoy(g, lines);
         }
         let k = g.s(B64, 372);
-        d.decoy(g, vec![format!("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQ{k} deploy@ci")]);
+        d.decoy(
+            g,
+            vec![format!(
+                "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQ{k} deploy@ci"
+            )],
+        );
         let k = g.s(B64, 43);
-        d.decoy(g, vec![format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{k} me@laptop")]);
+        d.decoy(
+            g,
+            vec![format!(
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{k} me@laptop"
+            )],
+        );
         let k = g.s(B64, 43);
-        d.decoy(g, vec![format!("public_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{k}\"")]);
+        d.decoy(
+            g,
+            vec![format!(
+                "public_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{k}\""
+            )],
+        );
     }
 }
 
@@ -385,7 +474,11 @@ fn corpus_recall_and_decoys() {
         if hit {
             e.0 += 1;
         } else {
-            missed.push(format!("{line} {rule}: {} -> {:?}", d.lines[line - 1], lines.get(&line)));
+            missed.push(format!(
+                "{line} {rule}: {} -> {:?}",
+                d.lines[line - 1],
+                lines.get(&line)
+            ));
         }
     }
     let recall = 1.0 - missed.len() as f64 / d.expect.len() as f64;
@@ -393,7 +486,11 @@ fn corpus_recall_and_decoys() {
     for (rule, (hit, total)) in &per_rule {
         eprintln!("  {rule:28} {hit}/{total}");
     }
-    assert!(recall >= 0.95, "recall {recall:.3}; missed:\n{}", missed.join("\n"));
+    assert!(
+        recall >= 0.95,
+        "recall {recall:.3}; missed:\n{}",
+        missed.join("\n")
+    );
     // Every family is represented and found at least most of the time.
     for (rule, (hit, total)) in &per_rule {
         assert!(hit * 10 >= total * 8, "{rule}: {hit}/{total}");
@@ -405,14 +502,26 @@ fn corpus_recall_and_decoys() {
         .filter_map(|&l| {
             let span = (l..l + 400).take_while(|x| !d.expect.contains_key(x));
             let hit = span
-                .take(1 + d.lines[l - 1..].iter().skip(1).take_while(|s| !s.is_empty() && !s.starts_with('-') || s.starts_with("-----END")).count())
+                .take(
+                    1 + d.lines[l - 1..]
+                        .iter()
+                        .skip(1)
+                        .take_while(|s| {
+                            !s.is_empty() && !s.starts_with('-') || s.starts_with("-----END")
+                        })
+                        .count(),
+                )
                 .find_map(|x| lines.get(&x).map(|r| (x, r.clone())));
             hit.map(|(x, r)| format!("{x} {r:?}: {}", d.lines[x - 1]))
         })
         .collect();
     let rate = flagged.len() as f64 / d.decoys.len() as f64;
     eprintln!("decoys: {}, flagged {:.3}", d.decoys.len(), rate);
-    assert!(rate <= 0.05, "decoys flagged {rate:.3}:\n{}", flagged.join("\n"));
+    assert!(
+        rate <= 0.05,
+        "decoys flagged {rate:.3}:\n{}",
+        flagged.join("\n")
+    );
 
     // Nothing is reported anywhere but labelled lines (and decoys, counted above).
     let labelled: std::collections::BTreeSet<usize> = d.expect.keys().copied().collect();
@@ -422,7 +531,11 @@ fn corpus_recall_and_decoys() {
         .filter(|f| !d.decoys.iter().any(|&l| f.line >= l && f.line < l + 40))
         .map(|f| format!("{} {}: {}", f.line, f.rule, d.lines[f.line - 1]))
         .collect();
-    assert!(stray.is_empty(), "findings on unlabelled lines:\n{}", stray.join("\n"));
+    assert!(
+        stray.is_empty(),
+        "findings on unlabelled lines:\n{}",
+        stray.join("\n")
+    );
 }
 
 #[test]
@@ -437,7 +550,11 @@ fn clean_source_is_silent() {
         .take(20)
         .map(|f| format!("{} {}: {}", f.line, f.rule, lines[f.line - 1]))
         .collect();
-    assert!(found.is_empty(), "clean text flagged:\n{}", shown.join("\n"));
+    assert!(
+        found.is_empty(),
+        "clean text flagged:\n{}",
+        shown.join("\n")
+    );
 }
 
 #[test]

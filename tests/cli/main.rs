@@ -1,5 +1,7 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
+mod hook;
+mod scan;
 mod util;
 
 #[test]

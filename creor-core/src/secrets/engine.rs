@@ -36,11 +36,15 @@ pub struct Scanner {
     ac: AhoCorasick,
     /// Per prefilter pattern: the rules it gates and, for case-sensitive keywords, the exact
     /// bytes to re-check.
-    gates: Vec<Vec<(usize, Option<Box<[u8]>>)>>,
+    gates: Vec<Vec<Gate>>,
     /// Rules without keywords: they run on every line.
     always: Vec<usize>,
     allow: Allowlist,
 }
+
+/// A rule gated by a prefilter pattern and, for a case-sensitive keyword, the exact bytes the
+/// hit must have.
+type Gate = (usize, Option<Box<[u8]>>);
 
 /// A candidate that passed the filters: rule index and the secret's byte span.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +69,7 @@ impl Scanner {
             rules.push(Rule::from_config(c)?);
         }
         let mut patterns: Vec<String> = Vec::new();
-        let mut gates: Vec<Vec<(usize, Option<Box<[u8]>>)>> = Vec::new();
+        let mut gates: Vec<Vec<Gate>> = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
@@ -292,7 +296,8 @@ impl Scanner {
             idx += memchr_iter(b'\n', &text[pos..c.start]).count();
             pos = c.start;
             let (ls, le) = line_bounds(text, c.start);
-            let real = |i: usize| map.map_or(Some((i + 1, true)), |m| m.get(i).map(|l| (l.line, l.added)));
+            let real =
+                |i: usize| map.map_or(Some((i + 1, true)), |m| m.get(i).map(|l| (l.line, l.added)));
             let Some((line, added)) = real(idx) else {
                 continue;
             };
@@ -356,7 +361,8 @@ fn secret_span(
 ) -> Option<(usize, usize, bool)> {
     match group {
         Group::Index(i) => locs.get(i).map(|(s, e)| (s, e, false)),
-        Group::FirstFrom(first) => (first..locs.len())
-            .find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len()))),
+        Group::FirstFrom(first) => {
+            (first..locs.len()).find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len())))
+        }
     }
 }

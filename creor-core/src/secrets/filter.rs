@@ -98,8 +98,11 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
     }
     // Unquoted `token = make_token_v2` or `key = self.cfg.key1`: a code reference.
     if !quoted {
-        let ident = v.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-            && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
+        let ident = v
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && v.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
         if ident && (v.contains(&b'_') || v.contains(&b'.')) {
             return true;
         }
@@ -121,9 +124,30 @@ fn is_uuid(v: &[u8]) -> bool {
 
 /// Database URL passwords that are stock examples, not secrets.
 const DB_PLACEHOLDERS: &[&str] = &[
-    "password", "passwd", "pass", "pwd", "secret", "test", "admin", "root", "user",
-    "username", "postgres", "mysql", "redis", "guest", "mongo", "mongodb", "mariadb", "rabbitmq",
-    "db", "dbpass", "dbpassword", "pw", "p", "x",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "test",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "postgres",
+    "mysql",
+    "redis",
+    "guest",
+    "mongo",
+    "mongodb",
+    "mariadb",
+    "rabbitmq",
+    "db",
+    "dbpass",
+    "dbpassword",
+    "pw",
+    "p",
+    "x",
 ];
 
 /// Runs a rule's extra check on the candidate. `quoted` says whether the value sat in quotes.
@@ -133,7 +157,9 @@ pub(crate) fn passes_check(check: Check, secret: &[u8], quoted: bool) -> bool {
         Check::GenericValue => !generic_value_is_code(secret, quoted),
         Check::DbPassword => {
             let lower = secret.to_ascii_lowercase();
-            !DB_PLACEHOLDERS.iter().any(|p| p.as_bytes() == lower.as_slice())
+            !DB_PLACEHOLDERS
+                .iter()
+                .any(|p| p.as_bytes() == lower.as_slice())
         }
     }
 }
