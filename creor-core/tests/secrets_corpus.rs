@@ -356,6 +356,26 @@ fn decoys(g: &mut Gen, d: &mut Doc) {
                 format!("  integrity sha256-{i}="),
             ],
         );
+        let k = g.s(B64, 87);
+        d.decoy(
+            g,
+            vec![format!(
+                "public_key = \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE{k}=\""
+            )],
+        );
+        let k = g.s(ALNUM, 24);
+        d.decoy(g, vec![format!("STRIPE_PUBLISHABLE_KEY=pk_live_{k}")]);
+        let k = g.s(ALNUM, 24);
+        d.decoy(g, vec![format!("stripe_key: pk_test_{k}")]);
+        let k = g.s(HEX, 16);
+        d.decoy(g, vec![format!("  signing_key_id: \"{k}\"")]);
+        let k = g.s(ALNUM, 12);
+        d.decoy(
+            g,
+            vec![format!(
+                "TOKEN_URL=https://auth.example.com/oauth/{k}/token"
+            )],
+        );
         let img = g.s(B64, 120);
         d.decoy(
             g,

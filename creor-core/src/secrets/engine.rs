@@ -11,7 +11,7 @@ use super::error::{Result, SecretsError};
 use super::filter::{is_placeholder, passes_check, Allowlist};
 use super::finding::{fingerprint, mask, secret_hash, Finding};
 use super::patterns::builtin_rules;
-use super::rule::{Group, Rule};
+use super::rule::{Check, Group, Rule};
 use super::suppress::{allows_next_line, allows_this_line};
 
 /// Longest window a multi-line rule looks at from its keyword (a 4096-bit RSA key in PEM is
@@ -205,7 +205,7 @@ impl Scanner {
         let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
             return;
         };
-        if self.accepts(rule, &hay[s..e], quoted) {
+        if self.accepts(rule, &hay[s..e], quoted, b"") {
             out.push(Candidate {
                 rule: ri,
                 start: pos + s,
@@ -241,7 +241,11 @@ impl Scanner {
                 let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
                     continue;
                 };
-                if self.accepts(rule, &hay[s..e], quoted) {
+                let name = match rule.check {
+                    Check::GenericValue => locs.get(1).map_or(&b""[..], |(a, b)| &hay[a..b]),
+                    _ => b"",
+                };
+                if self.accepts(rule, &hay[s..e], quoted, name) {
                     out.push(Candidate {
                         rule: ri,
                         start: start + s,
@@ -254,11 +258,11 @@ impl Scanner {
 
     /// The filters every candidate passes: entropy floor, placeholders, the rule's check and
     /// the user's allowlist.
-    fn accepts(&self, rule: &Rule, secret: &[u8], quoted: bool) -> bool {
+    fn accepts(&self, rule: &Rule, secret: &[u8], quoted: bool, name: &[u8]) -> bool {
         !secret.is_empty()
             && rule.entropy.is_none_or(|floor| shannon(secret) >= floor)
             && !is_placeholder(secret)
-            && passes_check(rule.check, secret, quoted)
+            && passes_check(rule.check, secret, quoted, name)
             && !self.allow.allows_secret(secret)
     }
 
