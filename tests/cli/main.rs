@@ -2,8 +2,10 @@
 
 mod config;
 mod fake_model;
+mod hook;
 mod policy;
 mod run;
+mod scan;
 mod util;
 
 #[test]

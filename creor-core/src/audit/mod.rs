@@ -18,5 +18,5 @@ mod sink;
 
 pub use error::{AuditError, VerifyError};
 pub use path::{default_log_path, project_id};
-pub use record::{Entry, NewEntry, GENESIS_HASH};
+pub use record::{timestamp, Entry, NewEntry, GENESIS_HASH};
 pub use sink::AuditLog;

@@ -8,6 +8,12 @@ use sha2::{Digest, Sha256};
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The current time as the log writes it (RFC 3339 UTC, milliseconds); also used by other
+/// records that must line up with the log (baseline dismissals).
+pub fn timestamp() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
 /// An entry before it is chained: what the caller knows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {

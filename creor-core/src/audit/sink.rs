@@ -6,11 +6,10 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use super::error::{AuditError, VerifyError};
 use super::path::default_log_path;
-use super::record::{Entry, NewEntry, GENESIS_HASH};
+use super::record::{timestamp, Entry, NewEntry, GENESIS_HASH};
 
 /// An audit log file.
 #[derive(Debug, Clone)]
@@ -85,7 +84,7 @@ impl AuditLog {
             .map_err(self.io())?;
         let mut locked = Locked::new(file, &self.path)?;
         let prev = self.last_hash(&mut locked.0)?;
-        let time = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        let time = timestamp();
         let entry = Entry::chain(new, time, &prev).map_err(AuditError::Encode)?;
         let mut line = serde_json::to_vec(&entry).map_err(|e| AuditError::Encode(e.to_string()))?;
         line.push(b'\n');
@@ -157,7 +156,9 @@ impl AuditLog {
                 return Ok(n);
             }
             n += 1;
-            let bad = |reason: String| AuditError::Corrupt(self.path.clone(), VerifyError { line: n, reason });
+            let bad = |reason: String| {
+                AuditError::Corrupt(self.path.clone(), VerifyError { line: n, reason })
+            };
             if buf.last() != Some(&b'\n') {
                 return Err(bad("partial line (no trailing newline)".into()));
             }
@@ -223,7 +224,10 @@ mod tests {
         assert_eq!(entries[1].prev_hash, entries[0].hash);
         assert_eq!(entries[2].target, "f2");
         let mode = std::fs::metadata(log.path()).unwrap().permissions();
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
+        );
     }
 
     #[test]

@@ -145,8 +145,8 @@ mod tests {
         assert!(!b.dismiss(&fp, "again", "me", "2026-01-01T00:00:00Z"));
         b.save(dir.path()).expect("save");
         let b = Baseline::load(dir.path()).expect("load");
-        assert!(b.is_dismissed("src/a.py:generic-secret:0123456789abcdef0123456789abcdef"));
-        assert!(!b.is_dismissed("src/b.py:generic-secret:0123456789abcdef0123456789abcdef"));
+        assert!(b.is_dismissed("src/a.py:generic-secret:0123456789abcdef0123456789abcdef")); // creor:allow
+        assert!(!b.is_dismissed("src/b.py:generic-secret:0123456789abcdef0123456789abcdef")); // creor:allow
         let text = std::fs::read_to_string(Baseline::path(dir.path())).expect("read");
         assert!(!text.contains("\"line\""));
     }
@@ -155,8 +155,11 @@ mod tests {
     fn malformed_baseline_is_an_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join(".creor")).expect("mkdir");
-        std::fs::write(Baseline::path(dir.path()), "{\"version\":1,\"dismissed\":[{}]}")
-            .expect("write");
+        std::fs::write(
+            Baseline::path(dir.path()),
+            "{\"version\":1,\"dismissed\":[{}]}",
+        )
+        .expect("write");
         let e = Baseline::load(dir.path()).expect_err("malformed");
         assert!(e.to_string().contains("secrets-baseline.json"), "{e}");
     }

@@ -196,13 +196,28 @@ diff --git \"a/t\\tab\" \"b/t\\tab\"
         assert_eq!(
             files[0].lines,
             vec![
-                MappedLine { line: 2, added: false },
-                MappedLine { line: 3, added: true },
-                MappedLine { line: 4, added: true },
+                MappedLine {
+                    line: 2,
+                    added: false
+                },
+                MappedLine {
+                    line: 3,
+                    added: true
+                },
+                MappedLine {
+                    line: 4,
+                    added: true
+                },
             ]
         );
         assert_eq!(files[1].path, "t\tab");
         assert_eq!(files[1].text, b"x\n\ny");
-        assert_eq!(files[1].lines[2], MappedLine { line: 12, added: true });
+        assert_eq!(
+            files[1].lines[2],
+            MappedLine {
+                line: 12,
+                added: true
+            }
+        );
     }
 }

@@ -11,10 +11,10 @@ use super::error::{Result, SecretsError};
 use super::filter::{is_placeholder, passes_check, Allowlist};
 use super::finding::{fingerprint, mask, secret_hash, Finding};
 use super::patterns::builtin_rules;
-use super::rule::{Group, Rule};
+use super::rule::{Check, Group, Rule};
 use super::suppress::{allows_next_line, allows_this_line};
 
-/// Longest window a multi-line rule looks at after its keyword (a 4096-bit RSA key in PEM is
+/// Longest window a multi-line rule looks at from its keyword (a 4096-bit RSA key in PEM is
 /// ~3.3 KB; in a JSON string with `\n` escapes a little more).
 const WINDOW: usize = 32 * 1024;
 
@@ -36,11 +36,15 @@ pub struct Scanner {
     ac: AhoCorasick,
     /// Per prefilter pattern: the rules it gates and, for case-sensitive keywords, the exact
     /// bytes to re-check.
-    gates: Vec<Vec<(usize, Option<Box<[u8]>>)>>,
+    gates: Vec<Vec<Gate>>,
     /// Rules without keywords: they run on every line.
     always: Vec<usize>,
     allow: Allowlist,
 }
+
+/// A rule gated by a prefilter pattern and, for a case-sensitive keyword, the exact bytes the
+/// hit must have.
+type Gate = (usize, Option<Box<[u8]>>);
 
 /// A candidate that passed the filters: rule index and the secret's byte span.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +69,7 @@ impl Scanner {
             rules.push(Rule::from_config(c)?);
         }
         let mut patterns: Vec<String> = Vec::new();
-        let mut gates: Vec<Vec<(usize, Option<Box<[u8]>>)>> = Vec::new();
+        let mut gates: Vec<Vec<Gate>> = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
@@ -145,11 +149,17 @@ impl Scanner {
                         continue;
                     }
                 }
+                if self.rules[*ri].multiline {
+                    if m.start() >= covered[*ri] {
+                        self.run_window(text, m.start(), *ri, &mut covered, &mut cands);
+                    }
+                    continue;
+                }
                 match line {
                     Some((_, end)) if m.start() <= end => {}
                     _ => {
                         if let Some((s, e)) = line {
-                            self.run_rules(text, s, e, &on_line, &mut covered, &mut cands);
+                            self.run_rules(text, s, e, &on_line, &mut cands);
                         }
                         line = Some(line_bounds(text, m.start()));
                         on_line.clear();
@@ -161,14 +171,14 @@ impl Scanner {
             }
         }
         if let Some((s, e)) = line {
-            self.run_rules(text, s, e, &on_line, &mut covered, &mut cands);
+            self.run_rules(text, s, e, &on_line, &mut cands);
         }
         let always: Vec<usize> = self.always.iter().copied().filter(|&i| active[i]).collect();
         if !always.is_empty() {
             let mut start = 0;
             while start <= text.len() {
                 let end = memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
-                self.run_rules(text, start, end, &always, &mut covered, &mut cands);
+                self.run_rules(text, start, end, &always, &mut cands);
                 start = end + 1;
             }
         }
@@ -176,28 +186,47 @@ impl Scanner {
         self.to_findings(path, text, map, suppressions, &cands)
     }
 
-    /// Runs `rules` on the line `[start, end)` (multi-line rules: a window from `start`).
+    /// Runs a multi-line rule (anchored with `^`) on a bounded window starting at its keyword
+    /// hit. Anchoring keeps the cost linear even for text full of `-----BEGIN` lines.
+    fn run_window(
+        &self,
+        text: &[u8],
+        pos: usize,
+        ri: usize,
+        covered: &mut [usize],
+        out: &mut Vec<Candidate>,
+    ) {
+        let rule = &self.rules[ri];
+        let hay = &text[pos..(pos + WINDOW).min(text.len())];
+        let mut locs = rule.regex.capture_locations();
+        let Some(m) = rule.regex.captures_read_at(&mut locs, hay, 0) else {
+            return;
+        };
+        let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
+            return;
+        };
+        if self.accepts(rule, &hay[s..e], quoted, b"") {
+            out.push(Candidate {
+                rule: ri,
+                start: pos + s,
+                end: pos + e,
+            });
+            covered[ri] = pos + m.end();
+        }
+    }
+
+    /// Runs single-line `rules` on the line `[start, end)`.
     fn run_rules(
         &self,
         text: &[u8],
         start: usize,
         end: usize,
         rules: &[usize],
-        covered: &mut [usize],
         out: &mut Vec<Candidate>,
     ) {
         for &ri in rules {
             let rule = &self.rules[ri];
-            let hay_end = if rule.multiline {
-                if start < covered[ri] {
-                    continue;
-                }
-                let cap = (start + WINDOW).min(text.len());
-                memchr(b'\n', &text[cap..]).map_or(text.len(), |i| cap + i)
-            } else {
-                end
-            };
-            let hay = &text[start..hay_end];
+            let hay = &text[start..end];
             let mut locs = rule.regex.capture_locations();
             let mut at = 0;
             while at <= hay.len() {
@@ -209,21 +238,19 @@ impl Scanner {
                 } else {
                     m.end() + 1
                 };
-                if rule.multiline && m.start() > end - start {
-                    break;
-                }
                 let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
                     continue;
                 };
-                if self.accepts(rule, &hay[s..e], quoted) {
+                let name = match rule.check {
+                    Check::GenericValue => locs.get(1).map_or(&b""[..], |(a, b)| &hay[a..b]),
+                    _ => b"",
+                };
+                if self.accepts(rule, &hay[s..e], quoted, name) {
                     out.push(Candidate {
                         rule: ri,
                         start: start + s,
                         end: start + e,
                     });
-                    if rule.multiline {
-                        covered[ri] = start + m.end();
-                    }
                 }
             }
         }
@@ -231,11 +258,11 @@ impl Scanner {
 
     /// The filters every candidate passes: entropy floor, placeholders, the rule's check and
     /// the user's allowlist.
-    fn accepts(&self, rule: &Rule, secret: &[u8], quoted: bool) -> bool {
+    fn accepts(&self, rule: &Rule, secret: &[u8], quoted: bool, name: &[u8]) -> bool {
         !secret.is_empty()
             && rule.entropy.is_none_or(|floor| shannon(secret) >= floor)
             && !is_placeholder(secret)
-            && passes_check(rule.check, secret, quoted)
+            && passes_check(rule.check, secret, quoted, name)
             && !self.allow.allows_secret(secret)
     }
 
@@ -292,7 +319,8 @@ impl Scanner {
             idx += memchr_iter(b'\n', &text[pos..c.start]).count();
             pos = c.start;
             let (ls, le) = line_bounds(text, c.start);
-            let real = |i: usize| map.map_or(Some((i + 1, true)), |m| m.get(i).map(|l| (l.line, l.added)));
+            let real =
+                |i: usize| map.map_or(Some((i + 1, true)), |m| m.get(i).map(|l| (l.line, l.added)));
             let Some((line, added)) = real(idx) else {
                 continue;
             };
@@ -356,7 +384,150 @@ fn secret_span(
 ) -> Option<(usize, usize, bool)> {
     match group {
         Group::Index(i) => locs.get(i).map(|(s, e)| (s, e, false)),
-        Group::FirstFrom(first) => (first..locs.len())
-            .find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len()))),
+        Group::FirstFrom(first) => {
+            (first..locs.len()).find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::config::{SecretAllowlist, SecretRuleConfig};
+
+    fn builtin() -> Scanner {
+        Scanner::new(&SecretsConfig::default()).expect("built-in rules compile")
+    }
+
+    fn rules_of(found: &[Finding]) -> Vec<&str> {
+        found.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    fn gh() -> String {
+        ["gh", "p_", "Zk3q9XbLmN0pQ7rS2tUvW4xY8aBcDeF1gH6j"].concat()
+    }
+
+    #[test]
+    fn provider_rule_shadows_generic_on_the_same_secret() {
+        let text = format!("token = \"{}\"\n", gh());
+        assert_eq!(
+            rules_of(&builtin().scan("a", text.as_bytes())),
+            ["github-token"]
+        );
+    }
+
+    #[test]
+    fn case_sensitive_prefixes_are_rechecked() {
+        let s = builtin();
+        assert!(s.scan("a", b"id akiaq3egujk7zn2xhw4y\n").is_empty());
+        let upper = ["AK", "IAQ3EGUJK7ZN2XHW4Y"].concat();
+        assert_eq!(
+            rules_of(&s.scan("a", upper.as_bytes())),
+            ["aws-access-key-id"]
+        );
+    }
+
+    #[test]
+    fn user_rules_paths_and_allowlists() {
+        let cfg = SecretsConfig {
+            rules: vec![SecretRuleConfig {
+                id: "acme-key".into(),
+                description: "ACME key".into(),
+                regex: r"\b(acme_[a-z0-9]{20})\b".into(),
+                keywords: vec!["ACME_".into()],
+                secret_group: 1,
+                entropy: Some(3.0),
+                paths: vec!["**/*.tf".into()],
+            }],
+            allowlist: SecretAllowlist {
+                paths: vec![],
+                regexes: vec!["^acme_test".into()],
+                stopwords: vec![],
+            },
+        };
+        let s = Scanner::new(&cfg).expect("compiles");
+        let text = b"k = acme_q8w7e6r5t4y3u2i1o0pz\nk2 = acme_testq8w7e6r5t4y3u2i1\n";
+        let found = s.scan("infra/main.tf", text);
+        assert_eq!(rules_of(&found), ["acme-key"]);
+        assert_eq!((found[0].line, found[0].column), (1, 5));
+        assert!(s.scan("src/main.rs", text).is_empty());
+        let dup = SecretsConfig {
+            rules: vec![SecretRuleConfig {
+                id: "jwt".into(),
+                description: String::new(),
+                regex: "x".into(),
+                keywords: vec![],
+                secret_group: 0,
+                entropy: None,
+                paths: vec![],
+            }],
+            ..SecretsConfig::default()
+        };
+        let e = Scanner::new(&dup).expect_err("duplicate id");
+        assert!(e.to_string().contains("\"jwt\""), "{e}");
+    }
+
+    #[test]
+    fn rule_without_keywords_runs_on_every_line() {
+        let cfg = SecretsConfig {
+            rules: vec![SecretRuleConfig {
+                id: "internal-id".into(),
+                description: String::new(),
+                regex: r"\bINT-[0-9A-F]{12}\b".into(),
+                keywords: vec![],
+                secret_group: 0,
+                entropy: None,
+                paths: vec![],
+            }],
+            ..SecretsConfig::default()
+        };
+        let s = Scanner::new(&cfg).expect("compiles");
+        let found = s.scan("a", b"x\ny INT-0A1B2C3D4E5F\n");
+        assert_eq!(rules_of(&found), ["internal-id"]);
+        assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn pem_among_many_begin_lines_and_certificates() {
+        let mut text = String::new();
+        for _ in 0..500 {
+            text.push_str("-----BEGIN PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n");
+        }
+        let body: String = (0..10)
+            .map(|i| format!("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC{i:02}x7Yz+/Q\n"))
+            .collect();
+        text.push_str(&format!(
+            "-----BEGIN EC PRIVATE KEY-----\n{body}-----END EC PRIVATE KEY-----\n"
+        ));
+        let found = builtin().scan("k.pem", text.as_bytes());
+        assert_eq!(rules_of(&found), ["private-key"]);
+        assert_eq!(found[0].line, 1001);
+        assert_eq!(found[0].end_line, 1012);
+    }
+
+    #[test]
+    fn sparse_text_reports_only_added_lines() {
+        let text = format!("{}\n{}", gh(), gh());
+        let map = [
+            MappedLine {
+                line: 7,
+                added: false,
+            },
+            MappedLine {
+                line: 8,
+                added: true,
+            },
+        ];
+        let found = builtin().scan_lines("f", text.as_bytes(), Some(&map), true);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 8);
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let text = format!("ü = \"{}\"", gh());
+        let found = builtin().scan("a", text.as_bytes());
+        assert_eq!(found[0].column, 6);
+        assert_eq!(found[0].end_column, 6 + 40);
     }
 }

@@ -89,7 +89,7 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
     }
     // Random keys contain a digit or a symbol; words, identifiers and labels rarely do.
     let has_digit = v.iter().any(u8::is_ascii_digit);
-    let has_symbol = v.iter().any(|b| b"!@#$%^&*+/=~?|:".contains(b));
+    let has_symbol = v.iter().any(|b| b"!@#$%^&*+=~?|".contains(b));
     if !has_digit && !has_symbol {
         return true;
     }
@@ -98,8 +98,11 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
     }
     // Unquoted `token = make_token_v2` or `key = self.cfg.key1`: a code reference.
     if !quoted {
-        let ident = v.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-            && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
+        let ident = v
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && v.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.');
         if ident && (v.contains(&b'_') || v.contains(&b'.')) {
             return true;
         }
@@ -121,19 +124,95 @@ fn is_uuid(v: &[u8]) -> bool {
 
 /// Database URL passwords that are stock examples, not secrets.
 const DB_PLACEHOLDERS: &[&str] = &[
-    "password", "passwd", "pass", "pwd", "secret", "test", "admin", "root", "user",
-    "username", "postgres", "mysql", "redis", "guest", "mongo", "mongodb", "mariadb", "rabbitmq",
-    "db", "dbpass", "dbpassword", "pw", "p", "x",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "test",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "postgres",
+    "mysql",
+    "redis",
+    "guest",
+    "mongo",
+    "mongodb",
+    "mariadb",
+    "rabbitmq",
+    "db",
+    "dbpass",
+    "dbpassword",
+    "pw",
+    "p",
+    "x",
 ];
 
-/// Runs a rule's extra check on the candidate. `quoted` says whether the value sat in quotes.
-pub(crate) fn passes_check(check: Check, secret: &[u8], quoted: bool) -> bool {
+/// Words of a name that say its value is not secret (`public_key`, `key_id`, `tokenUrl`).
+const NOT_SECRET_WORDS: &[&str] = &[
+    "public",
+    "publishable",
+    "pub",
+    "pubkey",
+    "id",
+    "keyid",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "keyfile",
+    "name",
+    "type",
+    "hint",
+    "label",
+    "format",
+    "length",
+    "size",
+    "count",
+    "version",
+];
+
+/// Whether a generic rule's name says the value is not a secret. The name is split into words
+/// at `_`, `-`, `.` and lower-to-upper case changes, so `securityToken` is not a `uri`.
+fn generic_name_is_public(name: &[u8]) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for &b in name {
+        let boundary = matches!(b, b'_' | b'-' | b'.') || (prev_lower && b.is_ascii_uppercase());
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if !matches!(b, b'_' | b'-' | b'.') {
+            cur.push(char::from(b.to_ascii_lowercase()));
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str()))
+}
+
+/// Runs a rule's extra check on the candidate. `quoted` says whether the value sat in quotes;
+/// `name` is what it was assigned to, for rules that capture it.
+pub(crate) fn passes_check(check: Check, secret: &[u8], quoted: bool, name: &[u8]) -> bool {
     match check {
         Check::None => true,
-        Check::GenericValue => !generic_value_is_code(secret, quoted),
+        Check::GenericValue => {
+            !generic_name_is_public(name)
+                && !secret.starts_with(b"pk_live_")
+                && !secret.starts_with(b"pk_test_")
+                && !generic_value_is_code(secret, quoted)
+        }
         Check::DbPassword => {
             let lower = secret.to_ascii_lowercase();
-            !DB_PLACEHOLDERS.iter().any(|p| p.as_bytes() == lower.as_slice())
+            !DB_PLACEHOLDERS
+                .iter()
+                .any(|p| p.as_bytes() == lower.as_slice())
         }
     }
 }
@@ -270,7 +349,7 @@ mod tests {
 
     #[test]
     fn generic_values() {
-        let code = |v: &str, q| !passes_check(Check::GenericValue, v.as_bytes(), q);
+        let code = |v: &str, q| !passes_check(Check::GenericValue, v.as_bytes(), q, b"api_key");
         assert!(code("make_token_v2", false));
         assert!(code("self.config.key1", false));
         assert!(code("UserProfileCache", true));
@@ -278,6 +357,21 @@ mod tests {
         assert!(code("550e8400-e29b-41d4-a716-446655440000", true));
         assert!(!code("a8f5f167f44f4964e6c998dee827110c", false));
         assert!(!code("P@ss!w0rd#Zq9", true));
+        let named = |n: &str| {
+            passes_check(
+                Check::GenericValue,
+                b"a8f5f167f44f4964e6c9",
+                true,
+                n.as_bytes(),
+            )
+        };
+        assert!(named("SECRET_KEY"));
+        assert!(!named("publicKey"));
+        assert!(!named("signing_key_id"));
+        assert!(!named("token_url"));
+        assert!(!named("STRIPE_PUBLISHABLE_KEY"));
+        assert!(named("AWS_SECURITY_TOKEN"));
+        assert!(named("securityKey"));
     }
 
     #[test]

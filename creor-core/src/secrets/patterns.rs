@@ -116,7 +116,7 @@ const SPECS: &[Spec] = &[
     Spec {
         id: "private-key",
         description: "PEM private key (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP)",
-        regex: r#"-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----((?:\\[rn]|[\s"',+])*(?:(?:Proc-Type|DEK-Info|Comment|Version|Hash):[^\r\n\\]*(?:\\[rn]|[\s"',+])+)*[A-Za-z0-9+/=\s\\"',]{64,}?)-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----"#,
+        regex: r#"^-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----((?:\\[rn]|[\s"',+])*(?:(?:Proc-Type|DEK-Info|Comment|Version|Hash):[^\r\n\\]*(?:\\[rn]|[\s"',+])+)*[A-Za-z0-9+/=\s\\"',]{64,}?)-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----"#,
         keywords: &["-----BEGIN"],
         case_sensitive: true,
         group: Group::Index(1),

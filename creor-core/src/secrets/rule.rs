@@ -50,7 +50,8 @@ pub struct Rule {
     pub(crate) entropy: Option<f64>,
     pub(crate) paths: Option<GlobSet>,
     pub(crate) check: Check,
-    /// The regex may span lines (PEM blocks): it runs on a bounded window from the hit's line.
+    /// The regex may span lines (PEM blocks): it runs anchored on a bounded window starting at
+    /// each keyword hit.
     pub(crate) multiline: bool,
     /// A catch-all rule: its finding is dropped where a specific rule found the same secret.
     pub(crate) generic: bool,

@@ -75,7 +75,9 @@ pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], opts: &WalkOptions) -> W
         .filter_entry(|e| {
             !(e.depth() > 0
                 && e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIP_DIRS.contains(&n)))
         });
     b.build_parallel().run(|| {
         let outcome = &outcome;
