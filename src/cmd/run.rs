@@ -177,6 +177,12 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             headless,
         },
     );
+    if config.sandbox.network.policy == creor_core::config::NetworkMode::AllowAll {
+        eprintln!(
+            "creor: warning: network allow_all: sandboxed commands share the host network \
+             (host loopback services and cloud metadata endpoints are reachable)"
+        );
+    }
     let on_ask = config.on_ask;
     let config = Arc::new(config);
     let mut env = ToolEnv::new(config.clone(), home, session_tmp.clone());

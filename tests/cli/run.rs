@@ -545,6 +545,34 @@ fn decisions_are_audited_and_a_tampered_line_is_caught() {
     assert_eq!(ok.status.code(), Some(0), "{}", dump(&ok));
     let show = audit(&case, "show");
     assert!(String::from_utf8_lossy(&show.stdout).contains("make release"));
+    let recent = util::creor()
+        .args(["audit", "show", "--since", "1h", "--json", "--project"])
+        .arg(&case.project)
+        .env("HOME", &case.home)
+        .env("XDG_STATE_HOME", case.root.join("state"))
+        .output()
+        .expect("run");
+    let lines: Vec<Value> = String::from_utf8_lossy(&recent.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert!(lines.len() >= 2, "{}", dump(&recent));
+    assert!(lines.iter().all(|l| l["hash"].is_string()));
+    let future = util::creor()
+        .args([
+            "audit",
+            "show",
+            "--since",
+            "2999-01-01T00:00:00Z",
+            "--project",
+        ])
+        .arg(&case.project)
+        .env("HOME", &case.home)
+        .env("XDG_STATE_HOME", case.root.join("state"))
+        .output()
+        .expect("run");
+    assert_eq!(future.status.code(), Some(0), "{}", dump(&future));
+    assert!(future.stdout.is_empty(), "{}", dump(&future));
 
     // Turn the first recorded deny into an allow: verify must fail and name line 1.
     let tampered = text.replacen("\"deny\"", "\"allow\"", 1);

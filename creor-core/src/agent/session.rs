@@ -513,7 +513,7 @@ impl Session {
                 io,
                 Event::ToolOutput {
                     id: call.id.clone(),
-                    text: red.text.clone(),
+                    text: truncate(&red.text, self.opts.max_output.saturating_mul(8)),
                 },
             );
         }
