@@ -70,6 +70,26 @@ impl Case {
         c
     }
 
+    /// Like [`Case::cmd`] for OpenAI, without `--headless` (stdin decides).
+    fn interactive_cmd(&self, port: u16) -> Command {
+        let mut c = util::creor();
+        c.args(["run", "--json", "--project"])
+            .arg(&self.project)
+            .args([
+                "--provider",
+                "openai",
+                "--base-url",
+                &format!("http://127.0.0.1:{port}/v1"),
+                "--model",
+                "test-model",
+            ])
+            .env("HOME", &self.home)
+            .env("XDG_STATE_HOME", self.root.join("state"))
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            .env_remove("CI");
+        c
+    }
+
     fn run_openai(&self, script: Vec<Canned>, prompt: &str) -> (Output, FakeModel) {
         let model = FakeModel::start(script);
         let out = self
@@ -707,4 +727,59 @@ fn the_provider_key_never_reaches_a_sandboxed_command() {
         "{results:?}"
     );
     assert!(!results[0].contains("CREOR_TEST_LLM"), "{results:?}");
+}
+
+/// With a terminal on stdin the session asks: `s` approves the stated scope for the rest of
+/// the session, `f` denies with feedback that reaches the model.
+#[test]
+fn interactive_approvals_from_a_terminal() {
+    use std::io::Write;
+    let case = Case::new();
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "write", json!({"path": "a.txt", "content": "A"})),
+        fm::openai_tool_call("c2", "write", json!({"path": "b.txt", "content": "B"})),
+        fm::openai_tool_call("c3", "bash", json!({"command": "make deploy"})),
+        fm::openai_text("ok"),
+    ]);
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    // Answers are typed ahead; the terminal buffers them until creor reads each line.
+    let mut master = std::fs::File::from(pty.master);
+    master
+        .write_all(b"s\nf\nno deploys from here\n")
+        .expect("type answers");
+    let out = case
+        .interactive_cmd(model.port)
+        .arg("write two files")
+        .stdin(Stdio::from(pty.slave))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let evs = events(&out);
+    assert_eq!(evs[0]["headless"], false);
+    let asked: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["type"] == "approval_requested")
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(asked, ["c1", "c3"], "c2 is covered by the session approval");
+    assert_eq!(
+        std::fs::read_to_string(case.project.join("a.txt"))
+            .ok()
+            .as_deref(),
+        Some("A")
+    );
+    assert_eq!(
+        std::fs::read_to_string(case.project.join("b.txt"))
+            .ok()
+            .as_deref(),
+        Some("B")
+    );
+    let reqs = model.requests();
+    assert_eq!(reqs.len(), 4);
+    assert_eq!(
+        openai_tool_results(&reqs[3].body)
+            .last()
+            .map(String::as_str),
+        Some("denied: by the user: no deploys from here")
+    );
 }
