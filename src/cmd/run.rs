@@ -63,7 +63,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(run_async(args))
+    let result = rt.block_on(run_async(args));
+    // A terminal read for an approval may still be blocked after Ctrl-C; do not wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
 }
 
 fn read_prompt(arg: &str) -> anyhow::Result<String> {
@@ -244,7 +247,9 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     drop(io);
     drop(session);
-    let _ = printer.await;
+    // The printer drains the remaining events; only a pending terminal read (after Ctrl-C)
+    // can hold it, and that must not keep creor alive.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), printer).await;
     if let Some(dir) = session_tmp {
         let _ = std::fs::remove_dir_all(dir);
     }
