@@ -222,10 +222,11 @@ impl Session {
             if reply.tool_calls.is_empty() {
                 return Ok(done(io, DoneReason::Finished, steps, Outcome::Finished));
             }
-            for call in &reply.tool_calls {
+            for (i, call) in reply.tool_calls.iter().enumerate() {
                 let result = match self.handle_call(call, io).await {
                     Ok(r) => r,
                     Err(e) => {
+                        self.close_calls(&reply.tool_calls[i..], "not run: the run was aborted");
                         emit(
                             io,
                             Event::Error {
@@ -252,9 +253,26 @@ impl Session {
                     is_error: !result.ok,
                 });
                 if io.cancel.is_cancelled() {
+                    self.close_calls(
+                        &reply.tool_calls[i + 1..],
+                        "not run: the session was cancelled",
+                    );
                     return Ok(done(io, DoneReason::Cancelled, steps, Outcome::Cancelled));
                 }
             }
+        }
+    }
+
+    /// Gives every call that will not run a result, so the history stays a valid conversation
+    /// if the front end continues the session with another prompt.
+    fn close_calls(&mut self, calls: &[ToolCall], why: &str) {
+        for call in calls {
+            self.history.push(Message::ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                content: why.to_owned(),
+                is_error: true,
+            });
         }
     }
 
@@ -299,11 +317,7 @@ impl Session {
         let decision = self.engine.decide(&prepared.request);
         let (level, reason) = match self.resolve_level(call, &subject, &decision, io).await? {
             Some(v) => v,
-            None => {
-                return Ok(
-                    self.refused(call, "denied: session cancelled while waiting for approval")
-                )
-            }
+            None => return Ok(self.refused("denied: session cancelled while waiting for approval")),
         };
         emit(
             io,
@@ -333,11 +347,11 @@ impl Session {
                     message: msg.clone(),
                 },
             );
-            return Ok(self.refused(call, &format!("denied: {msg}")));
+            return Ok(self.refused(&format!("denied: {msg}")));
         }
         if level != Level::Allow {
             let reason = reason.strip_prefix("denied: ").unwrap_or(&reason);
-            return Ok(self.refused(call, &format!("denied: {reason}")));
+            return Ok(self.refused(&format!("denied: {reason}")));
         }
         self.execute(call, &prepared, io).await
     }
@@ -523,7 +537,7 @@ impl Session {
         })
     }
 
-    fn refused(&self, _call: &ToolCall, text: &str) -> CallResult {
+    fn refused(&self, text: &str) -> CallResult {
         CallResult {
             content: self.finish_text(text),
             ok: false,
