@@ -23,7 +23,7 @@ fn io_err(r: &Resolved, e: std::io::Error) -> ToolError {
         _ => e.to_string(),
     };
     ToolError::Path {
-        path: r.path.display().to_string(),
+        path: r.shown.clone(),
         reason,
     }
 }
@@ -33,14 +33,14 @@ pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
     let f = open_beneath(&r.anchor, &r.rel, OpenMode::Read).map_err(|e| io_err(r, e))?;
     if f.metadata().map_err(|e| io_err(r, e))?.is_dir() {
         return Err(ToolError::Path {
-            path: r.path.display().to_string(),
+            path: r.shown.clone(),
             reason: "is a directory (use ls)".into(),
         });
     }
     let mut reader = BufReader::new(f);
     let head = reader.fill_buf().map_err(|e| io_err(r, e))?;
     if head.iter().take(8192).any(|&b| b == 0) {
-        return Ok(format!("{}: binary file, not shown", r.path.display()));
+        return Ok(format!("{}: binary file, not shown", r.shown));
     }
     let first = args.offset.unwrap_or(1);
     let limit = args.limit.unwrap_or(DEFAULT_READ_LINES);
@@ -101,11 +101,7 @@ pub fn write(r: &Resolved, args: &WriteArgs) -> Result<String, ToolError> {
     let mut f = open_beneath(&r.anchor, &r.rel, OpenMode::Write).map_err(|e| io_err(r, e))?;
     f.write_all(args.content.as_bytes())
         .map_err(|e| io_err(r, e))?;
-    Ok(format!(
-        "wrote {} bytes to {}",
-        args.content.len(),
-        r.path.display()
-    ))
+    Ok(format!("wrote {} bytes to {}", args.content.len(), r.shown))
 }
 
 /// Runs `edit`: exact replacement, exactly once unless `replace_all`.
@@ -117,13 +113,13 @@ pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
         .map_err(|e| io_err(r, e))?;
     if text.len() as u64 > MAX_EDIT_BYTES {
         return Err(ToolError::Path {
-            path: r.path.display().to_string(),
+            path: r.shown.clone(),
             reason: format!("larger than {MAX_EDIT_BYTES} bytes; not edited"),
         });
     }
     let count = text.matches(&args.old_string).count();
     let fail = |reason: String| ToolError::Path {
-        path: r.path.display().to_string(),
+        path: r.shown.clone(),
         reason,
     };
     if count == 0 {
@@ -143,7 +139,7 @@ pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
     f.write_all(new.as_bytes()).map_err(|e| io_err(r, e))?;
     Ok(format!(
         "edited {}: {count} replacement{}",
-        r.path.display(),
+        r.shown,
         if count == 1 { "" } else { "s" }
     ))
 }
@@ -221,7 +217,7 @@ mod tests {
             .contains("not found"));
         assert_eq!(
             edit(&r, &e("let a = 1;", true)).unwrap(),
-            format!("edited {}: 2 replacements", r.path.display())
+            "edited new/dir/f.rs: 2 replacements"
         );
         assert_eq!(
             std::fs::read_to_string(&r.path).unwrap(),

@@ -14,6 +14,8 @@ pub struct Resolved {
     pub anchor: PathBuf,
     /// `path` relative to `anchor`.
     pub rel: PathBuf,
+    /// How results name it: project-relative inside the project, absolute outside.
+    pub shown: String,
 }
 
 impl Resolved {
@@ -86,7 +88,13 @@ pub fn resolve(env: &ToolEnv, raw: &str) -> Result<Resolved, ToolError> {
         }
     }
     let (anchor, rel) = anchor_of(env, &path);
-    Ok(Resolved { path, anchor, rel })
+    let shown = display(env, &path);
+    Ok(Resolved {
+        path,
+        anchor,
+        rel,
+        shown,
+    })
 }
 
 /// The directory to open `path` beneath.
