@@ -1,7 +1,5 @@
-//! `creor run` end to end against a scripted model API on 127.0.0.1.
-//!
-//! Some cases need the permission engine, config loader, sandbox and secret scanner merged
-//! (they are separate branches); each says so in its assertion message.
+//! `creor run` end to end against a scripted model API on 127.0.0.1: the real config loader,
+//! permission engine, sandbox, secret scanner and audit log, with a fake model.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

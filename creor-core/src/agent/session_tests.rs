@@ -435,3 +435,11 @@ async fn cancel_while_waiting_for_approval_ends_the_session_with_a_valid_history
         .collect();
     assert_eq!(results, ["a", "b"]);
 }
+
+/// Front ends spawn sessions on tokio: the run future must be `Send` (checked at compile time).
+#[allow(dead_code)]
+fn run_future_is_send(s: &mut Session, io: &mut SessionIo) {
+    fn is_send<T: Send>(_: &T) {}
+    let f = s.run("x", io);
+    is_send(&f);
+}
