@@ -161,6 +161,8 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .ok_or_else(|| Exit::config("HOME is not set"))?;
+    // The floor (~/.ssh, ~/.aws, ~/.gnupg) is matched against canonical paths.
+    let home = home.canonicalize().unwrap_or(home);
     let id = session_id();
     let session_tmp = match state_dir() {
         Some(d) => {
