@@ -781,3 +781,35 @@ fn interactive_approvals_from_a_terminal() {
         Some("denied: by the user: no deploys from here")
     );
 }
+
+#[test]
+fn floor_holds_through_a_symlinked_home_and_a_project_symlink() {
+    let case = Case::new();
+    project_config(&case, json!({"permissions": "allow"}));
+    let ssh = case.home.join(".ssh");
+    std::fs::create_dir_all(&ssh).expect("mkdir");
+    std::fs::write(ssh.join("id_rsa"), "PRIVATE-KEY-MATERIAL-0xBEEF").expect("write");
+    let link_home = case.root.join("homelink");
+    std::os::unix::fs::symlink(&case.home, &link_home).expect("symlink");
+    std::os::unix::fs::symlink(&ssh, case.project.join("keys")).expect("symlink");
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "read", json!({"path": "~/.ssh/id_rsa"})),
+        fm::openai_tool_call("c2", "read", json!({"path": "keys/id_rsa"})),
+        fm::openai_tool_call("c3", "grep", json!({"pattern": "PRIVATE"})),
+        fm::openai_text("ok"),
+    ]);
+    let out = case
+        .cmd("openai", model.port)
+        .env("HOME", &link_home)
+        .arg("read keys")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = model.requests();
+    let all = reqs.iter().map(|r| r.body.to_string()).collect::<String>();
+    assert!(!all.contains("PRIVATE-KEY-MATERIAL"), "{}", dump(&out));
+    let results = openai_tool_results(&reqs[3].body);
+    assert!(results[0].starts_with("denied: floor"), "{results:?}");
+    assert!(results[1].starts_with("denied: floor"), "{results:?}");
+    assert_eq!(results[2], "no matches", "{results:?}");
+}
