@@ -15,7 +15,7 @@ use creor_core::agent::{
     Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor, Session,
     SessionError, SessionIo, SessionOptions,
 };
-use creor_core::config::{self, LoadOptions, ProviderConfig};
+use creor_core::config::{self, Level, LoadOptions, ProviderConfig};
 use creor_core::permission::{Context, Engine};
 use creor_core::tools::{CommandRunner, ToolEnv, Toolbox};
 use tokio::sync::mpsc;
@@ -359,10 +359,12 @@ impl Printer {
                 tool, arguments, ..
             } => format!("→ {tool} {arguments}"),
             Event::PermissionDecision { level, reason, .. } => {
-                format!(
-                    "  {} ({reason})",
-                    serde_json::to_string(level).unwrap_or_default()
-                )
+                let level = match level {
+                    Level::Allow => "allow",
+                    Level::Ask => "ask",
+                    Level::Deny => "deny",
+                };
+                format!("  {level} ({reason})")
             }
             Event::ApprovalRequested {
                 tool,
