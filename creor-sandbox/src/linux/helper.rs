@@ -92,7 +92,7 @@ fn run() -> Result<i32> {
         let _ = waitpid(child, None);
         return Err(e);
     }
-    wait(child, control_fd, &forwarded)
+    wait(child, control_fd, &forwarded, plan.timeout_ms)
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
@@ -120,7 +120,8 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
     Ok(())
 }
 
-fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet) -> Result<i32> {
+fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
+    let deadline = timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
     let sfd = SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC)
         .map_err(|e| setup("signalfd", e))?;
@@ -142,8 +143,22 @@ fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet) -> Result<i32> {
                 revents: 0,
             },
         ];
+        let wait_ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    // Killing pid 1 ends the whole pid namespace, setsid children included.
+                    let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
+                    let _ = waitpid(child, None);
+                    wire::report(wire::TIMEOUT, "timeout", "the sandbox's pid 1 was killed");
+                    return Ok(wire::TIMEOUT);
+                }
+                i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
+            }
+        };
         // SAFETY: three valid pollfds.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, wait_ms) };
         if n < 0 {
             continue;
         }

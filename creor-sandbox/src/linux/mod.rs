@@ -21,6 +21,7 @@ pub mod namespaces;
 pub mod net;
 pub mod pid1;
 pub mod plan;
+pub mod probe;
 pub mod seccomp;
 pub mod spawn;
 pub mod sys;

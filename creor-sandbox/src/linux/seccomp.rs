@@ -90,6 +90,19 @@ const NS_FLAGS: &[u64] = &[
     libc::CLONE_NEWCGROUP as u64,
 ];
 
+/// The obsolete `SOCK_PACKET` socket type.
+const SOCK_PACKET_TYPE: u64 = 10;
+
+const fn sock_type(t: u64) -> ArgCheck {
+    ArgCheck {
+        arg: 1,
+        low32: true,
+        mask: 0xf,
+        value: t,
+        equal: true,
+    }
+}
+
 const FAM_UNIX: u64 = libc::AF_UNIX as u64;
 const FAM_INET: u64 = libc::AF_INET as u64;
 const FAM_INET6: u64 = libc::AF_INET6 as u64;
@@ -128,8 +141,10 @@ pub fn deny_table() -> Vec<Deny> {
                     ne32(0, FAM_NETLINK),
                 ],
                 vec![eq32(0, FAM_NETLINK), ne32(2, NETLINK_ROUTE as u64)],
-                vec![ArgCheck { arg: 1, low32: true, mask: 0xf, value: SOCK_RAW as u64, equal: true }],
-                vec![ArgCheck { arg: 1, low32: true, mask: 0xf, value: 10 /* SOCK_PACKET */ , equal: true }],
+                vec![eq32(0, FAM_INET), sock_type(SOCK_RAW as u64)],
+                vec![eq32(0, FAM_INET6), sock_type(SOCK_RAW as u64)],
+                vec![eq32(0, FAM_INET), sock_type(SOCK_PACKET_TYPE)],
+                vec![eq32(0, FAM_INET6), sock_type(SOCK_PACKET_TYPE)],
             ],
             why: "socket families other than unix/inet/inet6/netlink-route (AF_VSOCK and \
                   AF_PACKET are not confined by a netns), raw and packet sockets",
