@@ -178,11 +178,17 @@ impl Accumulator {
                     self.calls.push(Default::default());
                 }
                 let slot = &mut self.calls[idx];
+                // OpenAI sends id and name once; some compatible servers repeat them in every
+                // delta. Keep the first id; join name fragments but not repeats.
                 if let Some(id) = c["id"].as_str() {
-                    slot.0.push_str(id);
+                    if slot.0.is_empty() {
+                        slot.0 = id.to_owned();
+                    }
                 }
                 if let Some(n) = c["function"]["name"].as_str() {
-                    slot.1.push_str(n);
+                    if slot.1 != n {
+                        slot.1.push_str(n);
+                    }
                 }
                 match &c["function"]["arguments"] {
                     Value::String(a) => slot.2.push_str(a),
@@ -272,6 +278,21 @@ mod tests {
         assert_eq!(r.tool_calls.len(), 2);
         assert_eq!(r.tool_calls[0].arguments, "{\"command\":\"ls\"}");
         assert_eq!(r.tool_calls[1].name, "read");
+    }
+
+    #[test]
+    fn repeated_ids_and_names_are_not_doubled() {
+        let mut acc = Accumulator::default();
+        let sink = |_: &str| {};
+        for part in ["{\"path\":", "\"a\"}"] {
+            let c = json!({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c9",
+                "function":{"name":"read","arguments":part}}]}}]});
+            acc.chunk(&c, &sink).expect("chunk");
+        }
+        let r = acc.finish().expect("finish");
+        assert_eq!(r.tool_calls[0].id, "c9");
+        assert_eq!(r.tool_calls[0].name, "read");
+        assert_eq!(r.tool_calls[0].arguments, "{\"path\":\"a\"}");
     }
 
     #[test]
