@@ -166,11 +166,20 @@ impl Accumulator {
             }
         }
         if let Some(calls) = delta["tool_calls"].as_array() {
-            for (pos, c) in calls.iter().enumerate() {
-                let idx = c["index"]
-                    .as_u64()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .unwrap_or(pos);
+            for c in calls {
+                // Without `index` (some local servers), a new id starts a new call and a
+                // delta without id continues the last one.
+                let idx = match c["index"].as_u64().and_then(|i| usize::try_from(i).ok()) {
+                    Some(i) => i,
+                    None => match c["id"].as_str() {
+                        Some(id) => self
+                            .calls
+                            .iter()
+                            .position(|s| s.0 == id)
+                            .unwrap_or(self.calls.len()),
+                        None => self.calls.len().saturating_sub(1),
+                    },
+                };
                 if idx > 256 {
                     return Err(format!("tool call index {idx} out of range"));
                 }
@@ -293,6 +302,23 @@ mod tests {
         assert_eq!(r.tool_calls[0].id, "c9");
         assert_eq!(r.tool_calls[0].name, "read");
         assert_eq!(r.tool_calls[0].arguments, "{\"path\":\"a\"}");
+    }
+
+    #[test]
+    fn calls_without_index_are_told_apart_by_id() {
+        let mut acc = Accumulator::default();
+        let sink = |_: &str| {};
+        let chunks = [
+            json!({"choices":[{"delta":{"tool_calls":[{"id":"a","function":{"name":"ls","arguments":"{}"}}]}}]}),
+            json!({"choices":[{"delta":{"tool_calls":[{"id":"b","function":{"name":"read","arguments":"{\"path\":"}}]}}]}),
+            json!({"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"\"x\"}"}}]}}]}),
+        ];
+        for c in &chunks {
+            acc.chunk(c, &sink).expect("chunk");
+        }
+        let r = acc.finish().expect("finish");
+        assert_eq!(r.tool_calls.len(), 2);
+        assert_eq!(r.tool_calls[1].arguments, "{\"path\":\"x\"}");
     }
 
     #[test]
