@@ -150,18 +150,22 @@ impl Session {
     }
 
     /// Runs one user prompt to completion. Events (including a final `done`) go to `io.events`.
+    /// Call it again with the next prompt to continue the conversation; `session_started` is
+    /// sent on the first run only.
     pub async fn run(&mut self, prompt: &str, io: &mut SessionIo) -> Result<Outcome, SessionError> {
-        let cfg = &self.tools.env.config;
-        emit(
-            io,
-            Event::SessionStarted {
-                session: self.opts.id.clone(),
-                provider: self.provider.describe(),
-                project: self.tools.env.project.display().to_string(),
-                profile: cfg.profile.clone(),
-                headless: self.opts.headless,
-            },
-        );
+        if self.history.is_empty() {
+            let cfg = &self.tools.env.config;
+            emit(
+                io,
+                Event::SessionStarted {
+                    session: self.opts.id.clone(),
+                    provider: self.provider.describe(),
+                    project: self.tools.env.project.display().to_string(),
+                    profile: cfg.profile.clone(),
+                    headless: self.opts.headless,
+                },
+            );
+        }
         self.history.push(Message::User(prompt.to_owned()));
         let mut steps = 0u32;
         loop {
