@@ -443,3 +443,18 @@ fn run_future_is_send(s: &mut Session, io: &mut SessionIo) {
     let f = s.run("x", io);
     is_send(&f);
 }
+
+#[tokio::test]
+async fn a_second_prompt_continues_the_conversation() {
+    let mut h = harness(vec![], SessionOptions::default(), "");
+    let (res, first) = run(&mut h, vec![]).await;
+    assert_eq!(res.unwrap(), Outcome::Finished);
+    assert!(matches!(first[0], Event::SessionStarted { .. }));
+    let (res, second) = run(&mut h, vec![]).await;
+    assert_eq!(res.unwrap(), Outcome::Finished);
+    assert!(!second
+        .iter()
+        .any(|e| matches!(e, Event::SessionStarted { .. })));
+    let seen = h.seen.lock().unwrap();
+    assert_eq!(seen[1].messages.len(), 3, "{:?}", seen[1].messages);
+}
