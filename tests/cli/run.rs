@@ -813,3 +813,44 @@ fn floor_holds_through_a_symlinked_home_and_a_project_symlink() {
     assert!(results[1].starts_with("denied: floor"), "{results:?}");
     assert_eq!(results[2], "no matches", "{results:?}");
 }
+
+#[test]
+fn webfetch_redirects_are_judged_like_new_requests() {
+    let case = Case::new();
+    let server = FakeModel::start_with(|port| {
+        let mut redirect = Canned::status(302, "");
+        redirect
+            .extra_headers
+            .push(("Location", format!("http://localhost:{port}/secret")));
+        vec![
+            fm::openai_tool_call(
+                "c1",
+                "webfetch",
+                json!({"url": format!("http://127.0.0.1:{port}/page")}),
+            ),
+            redirect,
+            fm::openai_text("ok"),
+        ]
+    });
+    project_config(
+        &case,
+        json!({
+            "permissions": {"*": "ask", "webfetch": {"*": "ask", "domain:127.0.0.1": "allow"}},
+            "sandbox": {"network": {"policy": "allow_specific", "allowedHosts": [
+                format!("127.0.0.1:{}", server.port), format!("localhost:{}", server.port)]}}
+        }),
+    );
+    let out = case
+        .cmd("openai", server.port)
+        .arg("fetch")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = server.requests();
+    assert!(!reqs.iter().any(|r| r.path == "/secret"), "{reqs:?}");
+    let results = openai_tool_results(&reqs.last().expect("requests").body);
+    assert!(
+        results[0].starts_with("denied: redirect to http://localhost:"),
+        "{results:?}"
+    );
+}

@@ -492,7 +492,20 @@ impl Session {
                 engine.visible_in_results(p)
             }
         };
-        let outcome = self.tools.execute(prepared, &visible, &io.cancel).await;
+        // A redirect is a new request the model did not make: it must pass the engine as if it
+        // had (no asking: only an allow lets it through).
+        let gate = move |url: &str| {
+            let d = engine.decide(&Request::WebFetch(url.to_owned()));
+            if d.level == Level::Allow {
+                Ok(())
+            } else {
+                Err(d.reason)
+            }
+        };
+        let outcome = self
+            .tools
+            .execute(prepared, &visible, &gate, &io.cancel)
+            .await;
         let (raw, ok) = match outcome {
             Ok(text) => (text, true),
             Err(e @ (ToolError::Refused(_) | ToolError::Runner(_))) => {

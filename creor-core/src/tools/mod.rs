@@ -35,6 +35,7 @@ pub use sandboxed::SandboxRunner;
 pub use schema::tool_specs;
 pub use search::Visible;
 pub use shell::{CommandOutput, CommandRequest, CommandRunner, NoSandbox, RunnerError};
+pub use web::UrlGate;
 
 use crate::config::ResolvedConfig;
 use crate::permission::Request;
@@ -199,11 +200,13 @@ impl Toolbox {
         })
     }
 
-    /// Runs an allowed call. `visible` hides paths from glob/grep/ls results.
+    /// Runs an allowed call. `visible` hides paths from glob/grep/ls results; `gate` judges
+    /// webfetch redirect targets.
     pub async fn execute(
         &self,
         call: &Prepared,
         visible: Visible<'_>,
+        gate: UrlGate<'_>,
         cancel: &Cancel,
     ) -> Result<String, ToolError> {
         let env = &self.env;
@@ -235,7 +238,9 @@ impl Toolbox {
                 let out = self.runner.run(req, cancel).await?;
                 Ok(shell::format_output(&out, timeout))
             }
-            ToolArgs::WebFetch(a) => web::fetch(&env.config.sandbox.network, &a.url, cancel).await,
+            ToolArgs::WebFetch(a) => {
+                web::fetch(&env.config.sandbox.network, &a.url, gate, cancel).await
+            }
             ToolArgs::WebSearch(a) => {
                 web::search(env.websearch_url.as_deref(), &a.query, cancel).await
             }
