@@ -854,3 +854,22 @@ fn webfetch_redirects_are_judged_like_new_requests() {
         "{results:?}"
     );
 }
+
+#[test]
+fn invalid_config_refuses_to_start() {
+    let case = Case::new();
+    case.write("creor.json", r#"{"permissions": {"bash": "sometimes"}}"#);
+    let model = FakeModel::start(vec![fm::openai_text("never")]);
+    let out = case
+        .cmd("openai", model.port)
+        .arg("hi")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", dump(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("creor.json"),
+        "{}",
+        dump(&out)
+    );
+    assert!(model.requests().is_empty());
+}
