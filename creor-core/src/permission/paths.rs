@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use super::floor::under;
+
 /// Symlink hops followed before giving up (as the kernel's ELOOP limit).
 const MAX_LINKS: usize = 40;
 
@@ -64,7 +66,7 @@ impl PathContext {
         };
         // `..` is applied by canonicalisation, after the symlinks before it are resolved.
         let canonical = self.canonicalise(&raw);
-        let inside_project = canonical.starts_with(&self.project);
+        let inside_project = under(&canonical, &self.project);
         let named = if inside_project {
             match canonical.strip_prefix(&self.project) {
                 Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
@@ -104,7 +106,7 @@ impl PathContext {
         raw: &'p Path,
     ) -> Option<(&'p Path, &'p Path, &'p Path)> {
         let tmp = self.session_tmp.as_deref()?;
-        if cleaned.starts_with(&self.project) || cleaned.starts_with(tmp) {
+        if under(cleaned, &self.project) || under(cleaned, tmp) {
             return None;
         }
         let rest_clean = cleaned.strip_prefix("/tmp").ok()?;
