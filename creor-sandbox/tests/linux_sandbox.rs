@@ -29,23 +29,50 @@ mod linux {
 
     const CASES: &[Case] = &[
         ("exit_codes_pass_through", exit_codes_pass_through),
-        ("project_is_writable_and_host_sees_it", project_is_writable_and_host_sees_it),
-        ("protected_paths_are_read_only", protected_paths_are_read_only),
-        ("hidden_and_unlisted_paths_are_invisible", hidden_and_unlisted_paths_are_invisible),
+        (
+            "project_is_writable_and_host_sees_it",
+            project_is_writable_and_host_sees_it,
+        ),
+        (
+            "protected_paths_are_read_only",
+            protected_paths_are_read_only,
+        ),
+        (
+            "hidden_and_unlisted_paths_are_invisible",
+            hidden_and_unlisted_paths_are_invisible,
+        ),
         ("tmp_is_private", tmp_is_private),
-        ("run_and_docker_sockets_absent", run_and_docker_sockets_absent),
+        (
+            "run_and_docker_sockets_absent",
+            run_and_docker_sockets_absent,
+        ),
         ("proc_sys_is_read_only", proc_sys_is_read_only),
         ("never_host_root_and_no_caps", never_host_root_and_no_caps),
         ("seccomp_refuses_escapes", seccomp_refuses_escapes),
         ("network_is_loopback_only", network_is_loopback_only),
         ("inherited_fds_are_closed", inherited_fds_are_closed),
-        ("environment_is_exactly_the_policy", environment_is_exactly_the_policy),
+        (
+            "environment_is_exactly_the_policy",
+            environment_is_exactly_the_policy,
+        ),
         ("dev_null_is_writable", dev_null_is_writable),
         ("nproc_caps_fork_bombs", nproc_caps_fork_bombs),
-        ("timeout_kills_setsid_children", timeout_kills_setsid_children),
-        ("sigkilled_parent_leaves_nothing", sigkilled_parent_leaves_nothing),
-        ("fails_closed_without_namespaces", fails_closed_without_namespaces),
-        ("degraded_mode_only_when_opted_in", degraded_mode_only_when_opted_in),
+        (
+            "timeout_kills_setsid_children",
+            timeout_kills_setsid_children,
+        ),
+        (
+            "sigkilled_parent_leaves_nothing",
+            sigkilled_parent_leaves_nothing,
+        ),
+        (
+            "fails_closed_without_namespaces",
+            fails_closed_without_namespaces,
+        ),
+        (
+            "degraded_mode_only_when_opted_in",
+            degraded_mode_only_when_opted_in,
+        ),
         ("missing_program_is_127", missing_program_is_127),
         ("allow_specific_refuses", allow_specific_refuses),
     ];
@@ -77,8 +104,7 @@ mod linux {
                 }
             }
         }
-        if nix::unistd::geteuid().is_root() && std::env::var_os("CREOR_TEST_NO_UNPRIV").is_none()
-        {
+        if nix::unistd::geteuid().is_root() && std::env::var_os("CREOR_TEST_NO_UNPRIV").is_none() {
             failed += run_unprivileged(&args[1..]);
         }
         if failed > 0 {
@@ -127,7 +153,10 @@ mod linux {
     }
 
     fn fixture() -> Fixture {
-        let dir = tempfile::Builder::new().prefix("creor-sbx").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("creor-sbx")
+            .tempdir()
+            .unwrap();
         let root = dir.path().canonicalize().unwrap();
         let project = root.join("project");
         std::fs::create_dir_all(project.join(".git/hooks")).unwrap();
@@ -151,10 +180,16 @@ mod linux {
             cwd: f.project.clone(),
             read_only: vec![],
             read_write: vec![],
-            protected: [".git/hooks", ".git/config", "creor.json", "creor.local.json", ".creor"]
-                .iter()
-                .map(|p| f.project.join(p))
-                .collect(),
+            protected: [
+                ".git/hooks",
+                ".git/config",
+                "creor.json",
+                "creor.local.json",
+                ".creor",
+            ]
+            .iter()
+            .map(|p| f.project.join(p))
+            .collect(),
             hidden: vec![f.root.join("home/.ssh")],
             tmp: TmpDir::Fresh {
                 size_bytes: 64 << 20,
@@ -286,10 +321,18 @@ mod linux {
         // Even a read-only grant of the whole home keeps the floor directory hidden.
         let mut p = policy(&f);
         p.read_only.push(f.root.join("home"));
-        let o = sh(&p, &format!("ls -A {}/.ssh; cat {}/.ssh/id_ed25519", f.root.join("home").display(), f.root.join("home").display()))?;
-        expect(!o.stdout.contains("PRIVATE") && !o.stdout.contains("id_ed25519"), || {
-            format!("hidden dir visible under a granted parent: {:?}", o.stdout)
-        })
+        let o = sh(
+            &p,
+            &format!(
+                "ls -A {}/.ssh; cat {}/.ssh/id_ed25519",
+                f.root.join("home").display(),
+                f.root.join("home").display()
+            ),
+        )?;
+        expect(
+            !o.stdout.contains("PRIVATE") && !o.stdout.contains("id_ed25519"),
+            || format!("hidden dir visible under a granted parent: {:?}", o.stdout),
+        )
     }
 
     fn tmp_is_private() -> Result<(), String> {
@@ -305,10 +348,13 @@ mod linux {
                 std::process::id()
             ),
         )?;
-        expect(o.stdout.contains("a=2") || !o.stdout.contains("a=0"), || {
-            format!("host /tmp visible: {:?}", o.stdout)
+        expect(
+            o.stdout.contains("a=2") || !o.stdout.contains("a=0"),
+            || format!("host /tmp visible: {:?}", o.stdout),
+        )?;
+        expect(o.stdout.contains("b=0"), || {
+            format!("/tmp not writable: {:?}", o.stderr)
         })?;
-        expect(o.stdout.contains("b=0"), || format!("/tmp not writable: {:?}", o.stderr))?;
         expect(
             !Path::new(&format!("/tmp/made-inside-{}", std::process::id())).exists(),
             || "write to sandbox /tmp reached host /tmp".into(),
@@ -322,9 +368,10 @@ mod linux {
             "ls /run /var/run 2>&1; test -e /run/docker.sock && echo DOCKER; \
              test -e \"$XDG_RUNTIME_DIR\" && echo XDG; echo done",
         )?;
-        expect(!o.stdout.contains("DOCKER") && o.stdout.contains("No such file"), || {
-            format!("{:?}", o.stdout)
-        })
+        expect(
+            !o.stdout.contains("DOCKER") && o.stdout.contains("No such file"),
+            || format!("{:?}", o.stdout),
+        )
     }
 
     fn proc_sys_is_read_only() -> Result<(), String> {
@@ -350,8 +397,16 @@ mod linux {
             "cat /proc/self/uid_map; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' \
              /proc/self/status",
         )?;
-        let map: Vec<&str> = o.stdout.lines().next().unwrap_or("").split_whitespace().collect();
-        expect(map.len() == 3 && map[1] != "0", || format!("uid_map maps to host root: {map:?}"))?;
+        let map: Vec<&str> = o
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        expect(map.len() == 3 && map[1] != "0", || {
+            format!("uid_map maps to host root: {map:?}")
+        })?;
         for cap in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
             expect(
                 o.stdout.contains(&format!("{cap}:\t0000000000000000")),
@@ -398,16 +453,29 @@ print(" ".join("%s=%d" % kv for kv in sorted(res.items())))
             .split_whitespace()
             .filter_map(|kv| kv.split_once('='))
             .collect();
-        expect(got.len() == 12, || format!("python output: {:?} {:?}", o.stdout, o.stderr))?;
+        expect(got.len() == 12, || {
+            format!("python output: {:?} {:?}", o.stdout, o.stderr)
+        })?;
         for k in [
-            "vsock", "packet", "raw", "unshare", "io_uring", "keyctl", "bpf", "ptrace",
-            "tiocsti64", "personality", "mount",
+            "vsock",
+            "packet",
+            "raw",
+            "unshare",
+            "io_uring",
+            "keyctl",
+            "bpf",
+            "ptrace",
+            "tiocsti64",
+            "personality",
+            "mount",
         ] {
             expect(got.get(k) == Some(&"1"), || {
                 format!("{k}: expected EPERM (1), got {:?}", got.get(k))
             })?;
         }
-        expect(got.get("unix") == Some(&"0"), || "unix sockets must work".into())
+        expect(got.get("unix") == Some(&"0"), || {
+            "unix sockets must work".into()
+        })
     }
 
     const PY_NET: &str = r#"
@@ -431,7 +499,9 @@ print("ifaces", sorted(n for _, n in socket.if_nameindex()))
         let f = fixture();
         std::fs::write(f.project.join("net.py"), PY_NET).unwrap();
         let o = run_cmd(&policy(&f), Command::new("python3").arg("net.py"))?;
-        expect(o.stdout.contains("local pong"), || format!("{:?} {:?}", o.stdout, o.stderr))?;
+        expect(o.stdout.contains("local pong"), || {
+            format!("{:?} {:?}", o.stdout, o.stderr)
+        })?;
         expect(o.stdout.contains("external 101"), || {
             format!("external network reachable: {:?}", o.stdout)
         })?;
@@ -448,20 +518,28 @@ print("ifaces", sorted(n for _, n in socket.if_nameindex()))
         let o = sh(&policy(&f), "ls /proc/self/fd")?;
         let fds: Vec<&str> = o.stdout.split_whitespace().collect();
         drop(file);
-        expect(fds.iter().all(|fd| ["0", "1", "2", "3"].contains(fd)), || {
-            format!("extra fds inside: {fds:?}")
-        })
+        expect(
+            fds.iter().all(|fd| ["0", "1", "2", "3"].contains(fd)),
+            || format!("extra fds inside: {fds:?}"),
+        )
     }
 
     fn environment_is_exactly_the_policy() -> Result<(), String> {
         let f = fixture();
         // SAFETY: single-threaded at this point of the harness.
         unsafe { std::env::set_var("CREOR_TEST_SECRET_KEY", "sk-test-123") };
-        let o = sh(&policy(&f), "env; echo ---; tr '\\0' '\\n' < /proc/1/environ; echo r=$?")?;
+        let o = sh(
+            &policy(&f),
+            "env; echo ---; tr '\\0' '\\n' < /proc/1/environ; echo r=$?",
+        )?;
         unsafe { std::env::remove_var("CREOR_TEST_SECRET_KEY") };
         expect(!o.stdout.contains("sk-test-123"), || "secret leaked".into())?;
-        expect(o.stdout.contains("CREOR_TEST_MARK=visible"), || o.stdout.clone())?;
-        expect(!o.stdout.contains("r=0"), || format!("/proc/1/environ readable: {:?}", o.stdout))
+        expect(o.stdout.contains("CREOR_TEST_MARK=visible"), || {
+            o.stdout.clone()
+        })?;
+        expect(!o.stdout.contains("r=0"), || {
+            format!("/proc/1/environ readable: {:?}", o.stdout)
+        })
     }
 
     fn dev_null_is_writable() -> Result<(), String> {
@@ -471,9 +549,10 @@ print("ifaces", sorted(n for _, n in socket.if_nameindex()))
             "echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c \
              && echo x > /dev/urandom; echo r=$?",
         )?;
-        expect(o.stdout.starts_with("4\n4\n") && !o.stdout.contains("r=0"), || {
-            format!("{:?} {:?}", o.stdout, o.stderr)
-        })
+        expect(
+            o.stdout.starts_with("4\n4\n") && !o.stdout.contains("r=0"),
+            || format!("{:?} {:?}", o.stdout, o.stderr),
+        )
     }
 
     const PY_FORKS: &str = r#"
@@ -509,7 +588,11 @@ print("forked", n, "errno", err)
     fn host_has(needle: &str) -> bool {
         std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
             std::fs::read(e.path().join("cmdline"))
-                .map(|c| String::from_utf8_lossy(&c).replace('\0', " ").contains(needle))
+                .map(|c| {
+                    String::from_utf8_lossy(&c)
+                        .replace('\0', " ")
+                        .contains(needle)
+                })
                 .unwrap_or(false)
         })
     }
@@ -529,10 +612,16 @@ print("forked", n, "errno", err)
         let f = fixture();
         let mut p = policy(&f);
         p.limits.timeout = Some(Duration::from_secs(1));
-        let tag = format!("{}.{}", 3000 + std::process::id() % 1000, std::process::id() % 97);
+        let tag = format!(
+            "{}.{}",
+            3000 + std::process::id() % 1000,
+            std::process::id() % 97
+        );
         let o = sh(&p, &format!("setsid sleep {tag} & sleep {tag}"))?;
         expect(o.code == 124, || format!("timeout gave {}", o.code))?;
-        expect(wait_gone(&format!("sleep {tag}")), || "a setsid child survived".into())
+        expect(wait_gone(&format!("sleep {tag}")), || {
+            "a setsid child survived".into()
+        })
     }
 
     fn hold_mode(tag: &str) -> ! {
@@ -543,7 +632,11 @@ print("forked", n, "errno", err)
     }
 
     fn sigkilled_parent_leaves_nothing() -> Result<(), String> {
-        let tag = format!("{}.{}", 4000 + std::process::id() % 1000, std::process::id() % 89);
+        let tag = format!(
+            "{}.{}",
+            4000 + std::process::id() % 1000,
+            std::process::id() % 89
+        );
         let mut holder = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["__hold", &tag])
             .spawn()
@@ -552,7 +645,9 @@ print("forked", n, "errno", err)
         while !host_has(&format!("sleep {tag}")) && Instant::now() < end {
             std::thread::sleep(Duration::from_millis(20));
         }
-        expect(host_has(&format!("sleep {tag}")), || "sandbox never started".into())?;
+        expect(host_has(&format!("sleep {tag}")), || {
+            "sandbox never started".into()
+        })?;
         holder.kill().map_err(|e| e.to_string())?;
         let _ = holder.wait();
         expect(wait_gone(&format!("sleep {tag}")), || {
@@ -621,7 +716,10 @@ print("forked", n, "errno", err)
         );
         match sh(&p, &script) {
             Ok(o) => {
-                println!("OK code={} stdout={:?} stderr={:?}", o.code, o.stdout, o.stderr);
+                println!(
+                    "OK code={} stdout={:?} stderr={:?}",
+                    o.code, o.stdout, o.stderr
+                );
                 std::process::exit(0)
             }
             Err(e) => {
@@ -644,19 +742,27 @@ print("forked", n, "errno", err)
 
     fn fails_closed_without_namespaces() -> Result<(), String> {
         let (code, out) = failclosed("strict")?;
-        expect(code == 3 && out.contains("namespaces") && out.contains("fix"), || {
-            format!("expected a refusal naming namespaces and a fix, got {code}: {out}")
-        })?;
-        expect(!out.contains("ran"), || "the command ran unsandboxed".into())
+        expect(
+            code == 3 && out.contains("namespaces") && out.contains("fix"),
+            || format!("expected a refusal naming namespaces and a fix, got {code}: {out}"),
+        )?;
+        expect(!out.contains("ran"), || {
+            "the command ran unsandboxed".into()
+        })
     }
 
     fn degraded_mode_only_when_opted_in() -> Result<(), String> {
         let (code, out) = failclosed("degraded")?;
-        expect(code == 0 && out.contains("ran") && out.contains("DEGRADED"), || {
-            format!("degraded run: {code}: {out}")
+        expect(
+            code == 0 && out.contains("ran") && out.contains("DEGRADED"),
+            || format!("degraded run: {code}: {out}"),
+        )?;
+        expect(!out.contains("PRIVATE"), || {
+            format!("home readable in degraded mode: {out}")
         })?;
-        expect(!out.contains("PRIVATE"), || format!("home readable in degraded mode: {out}"))?;
-        expect(out.contains("w=0"), || format!("project not writable in degraded mode: {out}"))
+        expect(out.contains("w=0"), || {
+            format!("project not writable in degraded mode: {out}")
+        })
     }
 
     fn missing_program_is_127() -> Result<(), String> {
@@ -682,5 +788,4 @@ print("forked", n, "errno", err)
             Ok(_) => Err("allow_specific ran".into()),
         }
     }
-
 }

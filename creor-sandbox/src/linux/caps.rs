@@ -20,7 +20,8 @@ const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED: libc::c_ulong = 1 << 7;
 /// of its own) the bounding set cannot be cleared; that is only safe when the process holds no
 /// capability and is not uid 0, so nothing can be regained once no_new_privs is set.
 pub fn drop_all() -> Result<(), (&'static str, String)> {
-    caps::clear(None, CapSet::Ambient).map_err(|e| ("clear ambient capabilities", e.to_string()))?;
+    caps::clear(None, CapSet::Ambient)
+        .map_err(|e| ("clear ambient capabilities", e.to_string()))?;
     let can_setpcap = caps::has_cap(None, CapSet::Effective, caps::Capability::CAP_SETPCAP)
         .map_err(|e| ("read capabilities", e.to_string()))?;
     if !can_setpcap {

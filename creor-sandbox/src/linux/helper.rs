@@ -43,8 +43,7 @@ fn run() -> Result<i32> {
     // SAFETY: the parent placed the control socket on fd 3; we own it from here on.
     let mut control = unsafe { UnixStream::from_raw_fd(wire::CONTROL_FD) };
     let body = wire::read_frame(&mut control)?;
-    let plan: LinuxPlan =
-        serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
+    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
     // Keep fd 3 open under its number: pid 1 and the command child report through it.
     let control = OwnedFd::from(control);
     let control_fd = control.as_raw_fd();
@@ -121,10 +120,11 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
 }
 
 fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
-    let deadline = timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
+    let deadline =
+        timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
-    let sfd = SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC)
-        .map_err(|e| setup("signalfd", e))?;
+    let sfd =
+        SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC).map_err(|e| setup("signalfd", e))?;
     loop {
         let mut fds = [
             libc::pollfd {
@@ -209,12 +209,10 @@ fn degraded(plan: &LinuxPlan) -> Result<i32> {
                 env: &plan.env,
             })
         }
-        nix::unistd::ForkResult::Parent { child } => {
-            Ok(match waitpid(child, None) {
-                Ok(WaitStatus::Exited(_, code)) => code,
-                Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
-                _ => 125,
-            })
-        }
+        nix::unistd::ForkResult::Parent { child } => Ok(match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, code)) => code,
+            Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
+            _ => 125,
+        }),
     }
 }

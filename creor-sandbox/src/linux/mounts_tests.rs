@@ -16,7 +16,9 @@ fn policy(project: &str) -> SandboxPolicy {
             Path::new(project).join("creor.json"),
         ],
         hidden: vec!["/home/u/.ssh".into()],
-        tmp: TmpDir::Fresh { size_bytes: 1 << 20 },
+        tmp: TmpDir::Fresh {
+            size_bytes: 1 << 20,
+        },
         network: NetworkPolicy::BlockAll,
         env: vec![("HOME".into(), "/home/u".into())],
         limits: Limits::default(),
@@ -52,7 +54,10 @@ fn root_is_an_allowlist() {
     assert!(b.contains(&("/usr".into(), false)));
     assert!(b.contains(&("/work/p".into(), true)));
     for never in ["/run", "/var/run", "/home/u", "/root", "/var"] {
-        assert!(!b.iter().any(|(d, _)| d == Path::new(never)), "{never} bound");
+        assert!(
+            !b.iter().any(|(d, _)| d == Path::new(never)),
+            "{never} bound"
+        );
     }
     assert!(ops.contains(&MountOp::Symlink {
         dst: "/bin".into(),
@@ -78,7 +83,10 @@ fn protected_paths_are_rebound_read_only_after_the_project() {
     )
     .unwrap();
     let b = binds(&ops);
-    let project = b.iter().position(|(d, _)| d == Path::new("/work/p")).unwrap();
+    let project = b
+        .iter()
+        .position(|(d, _)| d == Path::new("/work/p"))
+        .unwrap();
     let hooks = b
         .iter()
         .position(|(d, _)| d == Path::new("/work/p/.git/hooks"))
@@ -140,7 +148,10 @@ fn refuses_relative_host_tmp_and_hidden_grants() {
 
 #[test]
 fn idmap_only_on_writable_trees() {
-    let mut f = facts(&[("/work/p", NodeKind::Dir), ("/work/p/creor.json", NodeKind::File)]);
+    let mut f = facts(&[
+        ("/work/p", NodeKind::Dir),
+        ("/work/p/creor.json", NodeKind::File),
+    ]);
     f.idmap = true;
     let ops = plan_mounts(&policy("/work/p"), &f).unwrap();
     for op in &ops {

@@ -33,7 +33,9 @@ fn check(name: &str, ok: bool, detail: String, fix: Option<&str>) -> Check {
 }
 
 fn read(path: &str) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// Kernel facts that need no sandbox run.
@@ -61,7 +63,9 @@ pub fn kernel_checks() -> Vec<Check> {
         max.as_deref().unwrap_or("missing")
     );
     if let Some(a) = &apparmor {
-        detail.push_str(&format!(", kernel.apparmor_restrict_unprivileged_userns={a}"));
+        detail.push_str(&format!(
+            ", kernel.apparmor_restrict_unprivileged_userns={a}"
+        ));
     }
     if let Some(d) = &debian {
         detail.push_str(&format!(", kernel.unprivileged_userns_clone={d}"));
@@ -83,7 +87,14 @@ pub fn kernel_checks() -> Vec<Check> {
         "landlock",
         abi > 0,
         if abi > 0 {
-            format!("ABI v{abi}: every filesystem right of this ABI is enforced{}", if abi >= 6 { ", plus abstract-socket and signal scopes" } else { "" })
+            format!(
+                "ABI v{abi}: every filesystem right of this ABI is enforced{}",
+                if abi >= 6 {
+                    ", plus abstract-socket and signal scopes"
+                } else {
+                    ""
+                }
+            )
         } else {
             "not available".into()
         },
@@ -113,7 +124,10 @@ pub fn kernel_checks() -> Vec<Check> {
 
 fn cgroup_check() -> Check {
     let own = read("/proc/self/cgroup").unwrap_or_default();
-    let v2 = own.lines().find_map(|l| l.strip_prefix("0::")).map(str::to_string);
+    let v2 = own
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .map(str::to_string);
     let mount = if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
         Some("/sys/fs/cgroup")
     } else if Path::new("/sys/fs/cgroup/unified/cgroup.controllers").exists() {
@@ -124,14 +138,20 @@ fn cgroup_check() -> Check {
     let (ok, detail) = match (mount, v2) {
         (Some(m), Some(path)) => {
             let dir = Path::new(m).join(path.trim_start_matches('/'));
-            let writable = nix::unistd::access(&dir.join("cgroup.procs"), nix::unistd::AccessFlags::W_OK).is_ok();
+            let writable =
+                nix::unistd::access(&dir.join("cgroup.procs"), nix::unistd::AccessFlags::W_OK)
+                    .is_ok();
             (
                 writable,
                 format!(
                     "cgroup v2 at {m}, creor's cgroup {} is {}; creor uses rlimits \
                      (RLIMIT_NPROC per user namespace, RLIMIT_AS) for now",
                     dir.display(),
-                    if writable { "delegated (writable)" } else { "not delegated" }
+                    if writable {
+                        "delegated (writable)"
+                    } else {
+                        "not delegated"
+                    }
                 ),
             )
         }
