@@ -1,7 +1,17 @@
 //! Translation of the resolved configuration into a [`SandboxPolicy`]: the one place where
-//! creor.json meets the sandbox. Placeholder; the real implementation replaces this file.
+//! creor.json meets the sandbox.
+//!
+//! Defaults it adds on its own: the user's `PATH` entries under home and the toolchain roots
+//! they need (`~/.rustup`, `~/.cargo/bin`, `~/.pyenv`, `~/.nvm`) read-only, package caches
+//! (`~/.cargo/registry`, `~/.cargo/git`, `~/.npm`, `~/.cache/pip`) read-only unless the config
+//! lists them read-write, the project's protected paths (`.git/hooks`, `.git/config`,
+//! `creor.json`, `creor.local.json`, `.creor/`) re-bound read-only, and the floor directories
+//! (`~/.ssh`, `~/.aws`, `~/.gnupg`) hidden. The environment is scrubbed to an allowlist, and
+//! anything that looks like a credential is dropped even when allowlisted.
 
-use std::path::PathBuf;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use creor_sandbox::{Limits, NetworkPolicy, SandboxPolicy, TmpDir};
 
@@ -16,6 +26,8 @@ pub struct PolicyOptions {
     pub session_tmp: Option<PathBuf>,
     /// The proxy endpoint for `allow_specific` (socket, port, token), once one is running.
     pub proxy: Option<(PathBuf, u16, String)>,
+    /// The host environment to scrub (None: this process's environment).
+    pub env: Option<Vec<(OsString, OsString)>>,
 }
 
 /// Why a policy could not be built.
@@ -23,42 +35,343 @@ pub struct PolicyOptions {
 #[error("sandbox policy: {0}")]
 pub struct PolicyBuildError(pub String);
 
+/// Protected paths, relative to the project: re-bound read-only inside the sandbox.
+pub const PROTECTED: &[&str] = &[
+    ".git/hooks",
+    ".git/config",
+    "creor.json",
+    "creor.local.json",
+    ".creor",
+];
+
+/// Floor directories under home: never visible.
+pub const HIDDEN: &[&str] = &[".ssh", ".aws", ".gnupg"];
+
+/// Toolchain roots under home bound read-only when they exist.
+pub const TOOLCHAINS: &[&str] = &[".rustup", ".cargo/bin", ".pyenv", ".nvm"];
+
+/// Package caches under home: read-only unless the config makes them writable.
+pub const CACHES: &[&str] = &[".cargo/registry", ".cargo/git", ".npm", ".cache/pip"];
+
+/// Environment variables that pass (exact names), plus every `LC_*`.
+pub const ENV_ALLOW: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TERM",
+    "COLORTERM",
+    "NO_COLOR",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "PYENV_ROOT",
+    "NVM_DIR",
+    "NVM_BIN",
+    "NODE_PATH",
+    "VIRTUAL_ENV",
+    "JAVA_HOME",
+    "GOROOT",
+    "GOPATH",
+    "CC",
+    "CXX",
+    "CFLAGS",
+    "CXXFLAGS",
+    "LDFLAGS",
+    "MAKEFLAGS",
+    "RUST_BACKTRACE",
+    "RUST_LOG",
+    "CI",
+];
+
+/// Name fragments that mark a credential: such variables never pass, even if allowlisted.
+pub const ENV_SECRET_MARKERS: &[&str] = &[
+    "KEY",
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "CREDENTIAL",
+    "AUTH",
+    "COOKIE",
+    "SESSION",
+    "SSH_",
+    "PRIVATE",
+];
+
+/// Whether an environment variable may reach the sandboxed command.
+pub fn env_passes(name: &OsStr) -> bool {
+    let Some(n) = name.to_str() else {
+        return false;
+    };
+    let upper = n.to_ascii_uppercase();
+    if ENV_SECRET_MARKERS.iter().any(|m| upper.contains(m)) {
+        return false;
+    }
+    ENV_ALLOW.contains(&n) || n.starts_with("LC_")
+}
+
+/// Scrubs `env` to the allowlist and pins `TMPDIR=/tmp` (the sandbox's private `/tmp`).
+pub fn scrub_env(env: &[(OsString, OsString)]) -> Vec<(OsString, OsString)> {
+    let mut out: Vec<(OsString, OsString)> =
+        env.iter().filter(|(k, _)| env_passes(k)).cloned().collect();
+    out.push(("TMPDIR".into(), "/tmp".into()));
+    out
+}
+
+fn canonical_existing(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+fn get<'a>(env: &'a [(OsString, OsString)], key: &str) -> Option<&'a OsString> {
+    env.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Read-only defaults under `home`: `PATH` entries there, toolchain roots and caches.
+pub fn home_read_only(home: &Path, path_var: Option<&OsStr>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(path) = path_var {
+        for entry in std::env::split_paths(path) {
+            if entry.is_absolute() && entry.starts_with(home) {
+                out.extend(canonical_existing(&entry));
+            }
+        }
+    }
+    for rel in TOOLCHAINS.iter().chain(CACHES) {
+        out.extend(canonical_existing(&home.join(rel)));
+    }
+    out
+}
+
+fn inside_any(p: &Path, roots: &[PathBuf]) -> bool {
+    roots.iter().any(|r| p.starts_with(r))
+}
+
 /// Builds the sandbox policy for one command of a session.
 pub fn build(
     config: &ResolvedConfig,
     opts: &PolicyOptions,
 ) -> Result<SandboxPolicy, PolicyBuildError> {
-    let network = match config.sandbox.network.policy {
-        NetworkMode::BlockAll => NetworkPolicy::BlockAll,
-        NetworkMode::AllowAll => NetworkPolicy::AllowAll,
-        NetworkMode::AllowSpecific => match &opts.proxy {
-            Some((socket, port, token)) => NetworkPolicy::AllowSpecific {
-                proxy_socket: socket.clone(),
-                port: *port,
-                token: token.clone(),
+    let network =
+        match config.sandbox.network.policy {
+            NetworkMode::BlockAll => NetworkPolicy::BlockAll,
+            NetworkMode::AllowAll => NetworkPolicy::AllowAll,
+            NetworkMode::AllowSpecific => match &opts.proxy {
+                Some((socket, port, token)) => NetworkPolicy::AllowSpecific {
+                    proxy_socket: socket.clone(),
+                    port: *port,
+                    token: token.clone(),
+                },
+                None => return Err(PolicyBuildError(
+                    "network policy allow_specific needs creor's proxy, which is not available \
+                     in this build; refusing rather than running with open network (use \
+                     block_all, or allow_all knowingly)"
+                        .into(),
+                )),
             },
-            None => return Err(PolicyBuildError("allow_specific needs the proxy".into())),
-        },
+        };
+    let host_env: Vec<(OsString, OsString)> = match &opts.env {
+        Some(e) => e.clone(),
+        None => std::env::vars_os().collect(),
     };
+    let project = canonical_existing(&config.project).ok_or_else(|| {
+        PolicyBuildError(format!(
+            "project {} does not exist",
+            config.project.display()
+        ))
+    })?;
+    let cwd = match &opts.cwd {
+        Some(c) => canonical_existing(c)
+            .ok_or_else(|| PolicyBuildError(format!("cwd {} does not exist", c.display())))?,
+        None => project.clone(),
+    };
+    let home = get(&host_env, "HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute() && h != Path::new("/"));
+    let mut hidden = Vec::new();
+    if let Some(h) = &home {
+        for rel in HIDDEN {
+            hidden.push(h.join(rel));
+            if let Some(c) = canonical_existing(&h.join(rel)) {
+                if !hidden.contains(&c) {
+                    hidden.push(c);
+                }
+            }
+        }
+    }
+    let canon_list = |list: &[PathBuf], what: &str| -> Result<Vec<PathBuf>, PolicyBuildError> {
+        list.iter()
+            .map(|p| {
+                canonical_existing(p).ok_or_else(|| {
+                    PolicyBuildError(format!("sandbox.{what}: {} does not exist", p.display()))
+                })
+            })
+            .collect()
+    };
+    let read_write = canon_list(&config.sandbox.read_write, "readWrite")?;
+    let mut writable_roots = read_write.clone();
+    writable_roots.push(project.clone());
+    let mut read_only = canon_list(&config.sandbox.read_only, "readOnly")?;
+    if let Some(h) = &home {
+        if let Some(hc) = canonical_existing(h) {
+            read_only.extend(home_read_only(
+                &hc,
+                get(&host_env, "PATH").map(|s| s.as_os_str()),
+            ));
+        }
+    }
+    for p in read_only.iter().chain(&read_write) {
+        if let Some(h) = hidden.iter().find(|h| p.starts_with(h)) {
+            return Err(PolicyBuildError(format!(
+                "{} lies inside {}, which is never visible in the sandbox",
+                p.display(),
+                h.display()
+            )));
+        }
+    }
+    // Read-only defaults inside a writable tree would make part of it read-only; caches the
+    // config made writable are not read-only.
+    let mut ro: Vec<PathBuf> = Vec::new();
+    for p in read_only {
+        if !inside_any(&p, &writable_roots) && !inside_any(&p, &ro) {
+            ro.retain(|q| !q.starts_with(&p));
+            ro.push(p);
+        }
+    }
+    let protected = PROTECTED.iter().map(|rel| project.join(rel)).collect();
+    let tmp_size = config.sandbox.tmp_size.unwrap_or(1 << 30);
     Ok(SandboxPolicy {
-        project: config.project.clone(),
-        cwd: opts.cwd.clone().unwrap_or_else(|| config.project.clone()),
-        read_only: config.sandbox.read_only.clone(),
-        read_write: config.sandbox.read_write.clone(),
-        protected: vec![],
-        hidden: vec![],
+        project,
+        cwd,
+        read_only: ro,
+        read_write,
+        protected,
+        hidden,
         tmp: match &opts.session_tmp {
             Some(dir) => TmpDir::Session {
                 host_dir: dir.clone(),
-                size_bytes: 1 << 30,
+                size_bytes: tmp_size,
             },
             None => TmpDir::Fresh {
-                size_bytes: 1 << 30,
+                size_bytes: tmp_size,
             },
         },
         network,
-        env: vec![],
-        limits: Limits::default(),
+        env: scrub_env(&host_env),
+        limits: Limits {
+            timeout: config.sandbox.timeout_secs.map(Duration::from_secs),
+            max_processes: config.sandbox.max_processes,
+            max_open_files: None,
+            max_file_size: config.sandbox.max_file_size,
+            max_memory: config.sandbox.max_memory,
+            max_output: None,
+        },
         allow_degraded: config.sandbox.allow_degraded,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect()
+    }
+
+    #[test]
+    fn credentials_never_pass() {
+        let scrubbed = scrub_env(&env(&[
+            ("PATH", "/usr/bin"),
+            ("ANTHROPIC_API_KEY", "sk-ant-x"),
+            ("OPENAI_API_KEY", "sk-x"),
+            ("SSH_AUTH_SOCK", "/run/user/1000/ssh"),
+            ("GITHUB_TOKEN", "ghp_x"),
+            ("AWS_SECRET_ACCESS_KEY", "x"),
+            ("LC_ALL", "C"),
+            ("RANDOM_THING", "x"),
+            ("TMPDIR", "/home/u/tmp"),
+        ]));
+        let names: Vec<String> = scrubbed
+            .iter()
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["PATH", "LC_ALL", "TMPDIR"]);
+        assert_eq!(scrubbed[2].1, "/tmp");
+    }
+
+    #[test]
+    fn allow_specific_without_proxy_refuses() {
+        let mut cfg = ResolvedConfig {
+            project: std::env::temp_dir(),
+            ..ResolvedConfig::default()
+        };
+        cfg.sandbox.network.policy = NetworkMode::AllowSpecific;
+        assert!(build(&cfg, &PolicyOptions::default()).is_err());
+    }
+
+    #[test]
+    fn home_toolchains_are_read_only_and_floors_hidden() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path().canonicalize().unwrap();
+        for d in [
+            ".cargo/bin",
+            ".rustup",
+            ".ssh",
+            ".local/bin",
+            "proj/.git/hooks",
+        ] {
+            std::fs::create_dir_all(h.join(d)).unwrap();
+        }
+        let cfg = ResolvedConfig {
+            project: h.join("proj"),
+            ..ResolvedConfig::default()
+        };
+        let path = format!(
+            "{}:{}:/usr/bin",
+            h.join(".local/bin").display(),
+            h.join(".cargo/bin").display()
+        );
+        let opts = PolicyOptions {
+            env: Some(env(&[("HOME", h.to_str().unwrap()), ("PATH", &path)])),
+            ..PolicyOptions::default()
+        };
+        let p = build(&cfg, &opts).unwrap();
+        assert!(p.read_only.contains(&h.join(".local/bin")));
+        assert!(p.read_only.contains(&h.join(".cargo/bin")));
+        assert!(p.read_only.contains(&h.join(".rustup")));
+        assert!(!p.read_only.iter().any(|r| r.starts_with(h.join(".ssh"))));
+        assert!(p.hidden.contains(&h.join(".ssh")));
+        assert!(p.protected.contains(&h.join("proj/.git/hooks")));
+        assert!(p.protected.contains(&h.join("proj/creor.json")));
+    }
+
+    #[test]
+    fn read_grants_inside_hidden_dirs_are_refused() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path().canonicalize().unwrap();
+        std::fs::create_dir_all(h.join(".ssh")).unwrap();
+        std::fs::create_dir_all(h.join("p")).unwrap();
+        let mut cfg = ResolvedConfig {
+            project: h.join("p"),
+            ..ResolvedConfig::default()
+        };
+        cfg.sandbox.read_only = vec![h.join(".ssh")];
+        let opts = PolicyOptions {
+            env: Some(env(&[("HOME", h.to_str().unwrap())])),
+            ..PolicyOptions::default()
+        };
+        let err = build(&cfg, &opts).unwrap_err();
+        assert!(err.to_string().contains(".ssh"), "{err}");
+    }
 }

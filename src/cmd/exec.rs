@@ -4,7 +4,12 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
+use creor_core::config::{self, LoadOptions, NetworkMode};
+use creor_core::sandbox_policy::{self, PolicyOptions};
+
+use super::Exit;
 
 /// Arguments of `creor exec`.
 #[derive(Debug, Args)]
@@ -37,12 +42,106 @@ pub struct HelperArgs {
     pub rest: Vec<OsString>,
 }
 
-/// Runs `creor exec`.
-pub fn run(_args: ExecArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("creor exec")
+/// A sandbox that could not be built: exit 125 with one line.
+fn setup_error(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Exit {
+        code: 125,
+        message: message.into(),
+    })
 }
 
-/// Runs the helper mode.
+/// The CLI flags as a creor.json fragment (the `Cli` layer).
+fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
+    if args.network.is_none() && args.allow_host.is_empty() && args.timeout.is_none() {
+        return None;
+    }
+    let mut network = serde_json::Map::new();
+    if let Some(n) = &args.network {
+        network.insert("policy".into(), n.clone().into());
+    }
+    if !args.allow_host.is_empty() {
+        network.insert("allowedHosts".into(), args.allow_host.clone().into());
+    }
+    let mut sandbox = serde_json::Map::new();
+    if !network.is_empty() {
+        sandbox.insert("network".into(), network.into());
+    }
+    if let Some(t) = args.timeout {
+        sandbox.insert("timeout".into(), t.into());
+    }
+    Some(serde_json::json!({ "sandbox": sandbox }))
+}
+
+/// Runs `creor exec`.
+pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("current directory")?;
+    let project = args.project.clone().unwrap_or_else(|| cwd.clone());
+    let mut cfg = config::load(&LoadOptions {
+        project,
+        profile: args.profile.clone(),
+        cli: cli_layer(&args),
+    })
+    .map_err(|e| Exit::config(e.to_string()))?;
+    // CLI flags are the top layer; apply them here too so they hold whatever the loader did.
+    if let Some(n) = &args.network {
+        cfg.sandbox.network.policy = match n.as_str() {
+            "block_all" => NetworkMode::BlockAll,
+            "allow_all" => NetworkMode::AllowAll,
+            _ => NetworkMode::AllowSpecific,
+        };
+    }
+    if !args.allow_host.is_empty() {
+        cfg.sandbox.network.allowed_hosts = args.allow_host.clone();
+    }
+    if args.timeout.is_some() {
+        cfg.sandbox.timeout_secs = args.timeout;
+    }
+    // The command runs in the current directory when it lies inside the project (same path
+    // inside), else in the project.
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let run_cwd = if cwd.starts_with(&cfg.project) {
+        cwd
+    } else {
+        cfg.project.clone()
+    };
+    let policy = sandbox_policy::build(
+        &cfg,
+        &PolicyOptions {
+            cwd: Some(run_cwd),
+            ..PolicyOptions::default()
+        },
+    )
+    .map_err(|e| setup_error(e.to_string()))?;
+    if matches!(cfg.sandbox.network.policy, NetworkMode::AllowAll) {
+        eprintln!(
+            "creor: warning: network allow_all: the command shares the host network \
+             (host loopback services and cloud metadata endpoints are reachable)"
+        );
+    }
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| Exit::config("no command given"))?;
+    let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
+    let timeout = policy.limits.timeout;
+    match creor_sandbox::run(&policy, cmd) {
+        Ok(status) => {
+            if status.timed_out() {
+                eprintln!(
+                    "creor: timed out after {}s; the sandbox was killed",
+                    timeout.map_or(0, |t| t.as_secs())
+                );
+            }
+            Ok(ExitCode::from(u8::try_from(status.code()).unwrap_or(255)))
+        }
+        Err(e) => Err(anyhow::Error::new(Exit {
+            code: e.exit_code(),
+            message: e.to_string(),
+        })),
+    }
+}
+
+/// Runs the helper mode: never returns.
 pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("creor __sandbox-helper")
+    creor_sandbox::linux::helper_main()
 }

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::process::ExitCode;
 
+pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod exec;
 pub mod hook;
 pub mod policy;
+pub mod run;
 pub mod sandbox;
 pub mod scan;
 pub mod tui;

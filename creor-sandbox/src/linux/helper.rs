@@ -1,0 +1,218 @@
+//! The helper: `creor __sandbox-helper`, a fresh single-threaded process started with an empty
+//! environment. It reads the plan from fd 3, clones pid 1 into new namespaces, writes its id
+//! maps from outside (as root it maps to an unprivileged host uid, which only the parent
+//! namespace may do), makes idmapped trees when needed, and then waits: it forwards signals to
+//! pid 1, and kills it if the parent dies (its end of fd 3 closes).
+
+use std::io::IoSlice;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::Pid;
+
+use super::child::{self, ChildPlan};
+use super::mounts::MountOp;
+use super::plan::LinuxPlan;
+use super::{idmap, namespaces, pid1, sys, wire};
+use crate::error::{Result, SandboxError};
+
+/// Entry point of the hidden helper mode. Never returns.
+pub fn helper_main() -> ! {
+    let code = match run() {
+        Ok(code) => code,
+        Err(e) => {
+            wire::report_error(&e);
+            125
+        }
+    };
+    std::process::exit(code)
+}
+
+fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
+    SandboxError::HelperSetup {
+        step: what.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn run() -> Result<i32> {
+    // SAFETY: the parent placed the control socket on fd 3; we own it from here on.
+    let mut control = unsafe { UnixStream::from_raw_fd(wire::CONTROL_FD) };
+    let body = wire::read_frame(&mut control)?;
+    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
+    // Keep fd 3 open under its number: pid 1 and the command child report through it.
+    let control = OwnedFd::from(control);
+    let control_fd = control.as_raw_fd();
+    std::mem::forget(control);
+
+    if nix::unistd::geteuid().is_root() {
+        // Root's supplementary groups (gid 0) would otherwise follow it into the sandbox:
+        // `setgroups deny` forbids dropping them later.
+        nix::unistd::setgroups(&[]).map_err(|e| setup("setgroups([])", e))?;
+    }
+    let mut forwarded = SigSet::empty();
+    for s in pid1::FORWARDED {
+        forwarded.add(*s);
+    }
+    forwarded
+        .thread_block()
+        .map_err(|e| setup("block signals", e))?;
+
+    let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;
+    // SAFETY: the helper is single-threaded.
+    let pid = match unsafe { sys::clone_fork(plan.clone_flags) } {
+        Ok(0) => {
+            drop(ours);
+            std::process::exit(pid1::main(&plan, theirs));
+        }
+        Ok(pid) => pid,
+        Err(e) => {
+            let errno = e.raw_os_error().unwrap_or(0);
+            return match &plan.degraded {
+                Some(_) => degraded(&plan),
+                None => Err(SandboxError::HelperSetup {
+                    step: format!(
+                        "clone into new {} namespaces",
+                        namespaces::flag_names(plan.clone_flags).join("+")
+                    ),
+                    reason: format!("{e}: {}", namespaces::explain(errno)),
+                }),
+            };
+        }
+    };
+    drop(theirs);
+    let child = Pid::from_raw(pid);
+    if let Err(e) = map_and_release(pid, &plan, &ours) {
+        let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+        let _ = waitpid(child, None);
+        return Err(e);
+    }
+    wait(child, control_fd, &forwarded, plan.timeout_ms)
+}
+
+fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
+    idmap::write_maps(pid, &plan.ids)?;
+    let mut trees = Vec::new();
+    if plan.ids.needs_idmap() {
+        let userns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/user"))
+            .map_err(|e| setup("open the sandbox user namespace", e))?
+            .into();
+        for op in &plan.mounts {
+            if let MountOp::Bind {
+                src, idmap: true, ..
+            } = op
+            {
+                trees.push(idmap::idmapped_tree(src, &userns)?);
+            }
+        }
+    }
+    let raw: Vec<RawFd> = trees.iter().map(|f| f.as_raw_fd()).collect();
+    let cmsg = [ControlMessage::ScmRights(&raw)];
+    let iov = [IoSlice::new(b"g")];
+    let cmsgs: &[ControlMessage] = if raw.is_empty() { &[] } else { &cmsg };
+    sendmsg::<()>(sync.as_raw_fd(), &iov, cmsgs, MsgFlags::empty(), None)
+        .map_err(|e| setup("release pid 1", e))?;
+    Ok(())
+}
+
+fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
+    let deadline =
+        timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
+    let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
+    let sfd =
+        SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC).map_err(|e| setup("signalfd", e))?;
+    loop {
+        let mut fds = [
+            libc::pollfd {
+                fd: pidfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: control_fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: sfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        let wait_ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    // Killing pid 1 ends the whole pid namespace, setsid children included.
+                    let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
+                    let _ = waitpid(child, None);
+                    wire::report(wire::TIMEOUT, "timeout", "the sandbox's pid 1 was killed");
+                    return Ok(wire::TIMEOUT);
+                }
+                i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
+            }
+        };
+        // SAFETY: three valid pollfds.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, wait_ms) };
+        if n < 0 {
+            continue;
+        }
+        if fds[0].revents != 0 {
+            return Ok(match waitpid(child, None) {
+                Ok(WaitStatus::Exited(_, code)) => code,
+                Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
+                _ => 125,
+            });
+        }
+        if fds[1].revents != 0 {
+            // The parent is gone (or broke protocol): nothing may outlive it.
+            let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
+            let _ = waitpid(child, None);
+            return Ok(137);
+        }
+        if fds[2].revents != 0 {
+            if let Ok(Some(info)) = sfd.read_signal() {
+                let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), info.ssi_signo as i32);
+            }
+        }
+    }
+}
+
+/// Degraded mode: no namespaces. Landlock is the filesystem wall, seccomp also refuses new
+/// sockets that a network namespace would have confined. Announced on stderr.
+fn degraded(plan: &LinuxPlan) -> Result<i32> {
+    let Some(d) = &plan.degraded else {
+        return Err(setup("degraded mode", "not allowed by the policy"));
+    };
+    eprintln!(
+        "creor: WARNING: user namespaces are unavailable; running DEGRADED (landlock + seccomp \
+         only): no private /tmp, /proc or /dev, host processes visible, protected paths inside \
+         the project are NOT read-only, unix sockets refused. Fix the kernel setting \
+         (`creor doctor`) to get the full sandbox."
+    );
+    // SAFETY: single-threaded helper.
+    match unsafe { nix::unistd::fork() }.map_err(|e| setup("fork command", e))? {
+        nix::unistd::ForkResult::Child => {
+            let _ = sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+            child::run(&ChildPlan {
+                cwd: &plan.cwd,
+                rlimits: &plan.rlimits,
+                landlock: &d.landlock,
+                seccomp: &d.seccomp,
+                program: &plan.program,
+                args: &plan.args,
+                env: &plan.env,
+            })
+        }
+        nix::unistd::ForkResult::Parent { child } => Ok(match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, code)) => code,
+            Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
+            _ => 125,
+        }),
+    }
+}

@@ -1,0 +1,161 @@
+//! The sandbox's pid 1: finishes the setup that must happen inside the new namespaces (ids,
+//! mounts, `lo`), then forks the command child, reaps every orphan, forwards signals to the
+//! command's session, and exits with the command's status. It runs with the clean environment
+//! the helper was started with (its `/proc/1/environ` holds nothing), is non-dumpable and
+//! stays outside the command's landlock domain.
+
+use std::io::IoSliceMut;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{ForkResult, Pid};
+
+use super::child::{self, ChildPlan};
+use super::plan::LinuxPlan;
+use super::{mounts, net, sys, wire};
+use crate::error::{Result, SandboxError};
+
+/// Signals pid 1 passes on to the command's process group.
+pub const FORWARDED: &[Signal] = &[
+    Signal::SIGHUP,
+    Signal::SIGINT,
+    Signal::SIGQUIT,
+    Signal::SIGTERM,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+    Signal::SIGWINCH,
+];
+
+fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
+    SandboxError::HelperSetup {
+        step: what.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Waits for the helper's go-ahead (ids mapped) and receives the idmapped trees it made.
+fn receive_go(sync: &UnixStream) -> Result<Vec<OwnedFd>> {
+    let mut byte = [0u8; 1];
+    let mut iov = [IoSliceMut::new(&mut byte)];
+    let mut space = nix::cmsg_space!([RawFd; 64]);
+    let msg = recvmsg::<()>(
+        sync.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )
+    .map_err(|e| setup("wait for the helper", e))?;
+    if msg.bytes == 0 {
+        return Err(setup(
+            "wait for the helper",
+            "helper exited before mapping ids",
+        ));
+    }
+    let mut fds = Vec::new();
+    for c in msg
+        .cmsgs()
+        .map_err(|e| setup("receive idmapped trees", e))?
+    {
+        if let ControlMessageOwned::ScmRights(raw) = c {
+            // SAFETY: the kernel installed these fds for us.
+            fds.extend(
+                raw.into_iter()
+                    .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+            );
+        }
+    }
+    Ok(fds)
+}
+
+/// Runs pid 1. Returns the exit code for the whole sandbox.
+pub fn main(plan: &LinuxPlan, sync: UnixStream) -> i32 {
+    match run(plan, sync) {
+        Ok(code) => code,
+        Err(e) => {
+            wire::report_error(&e);
+            125
+        }
+    }
+}
+
+fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
+    let trees = receive_go(&sync)?;
+    // Sources are opened with the launcher's host credentials (before the id switch), so a
+    // root launcher can bind read-only toolchains from its 0700 home.
+    mounts::make_private()?;
+    let sources = mounts::open_sources(&plan.mounts, trees)?;
+    let gid = nix::unistd::Gid::from_raw(plan.ids.inside_gid);
+    let uid = nix::unistd::Uid::from_raw(plan.ids.inside_uid);
+    nix::unistd::setresgid(gid, gid, gid).map_err(|e| setup("setresgid", e))?;
+    nix::unistd::setresuid(uid, uid, uid).map_err(|e| setup("setresuid", e))?;
+    // Credential changes reset both of these, so they come after the id switch.
+    sys::prctl(libc::PR_SET_DUMPABLE, 0).map_err(|e| setup("prctl(PR_SET_DUMPABLE)", e))?;
+    sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+        .map_err(|e| setup("prctl(PR_SET_PDEATHSIG)", e))?;
+    // The helper never writes again: readable now means it died before PDEATHSIG was armed.
+    let mut pfd = [libc::pollfd {
+        fd: sync.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    // SAFETY: one valid pollfd, zero timeout.
+    if unsafe { libc::poll(pfd.as_mut_ptr(), 1, 0) } != 0 {
+        return Err(setup("wait for the helper", "helper is gone"));
+    }
+    mounts::apply_mounts(&plan.mounts, sources)?;
+    if plan.own_netns {
+        net::loopback_up().map_err(|e| setup("bring up lo (SIOCSIFFLAGS)", e))?;
+    }
+    nix::unistd::sethostname("creor").map_err(|e| setup("sethostname", e))?;
+    drop(sync);
+
+    let mut mask = SigSet::empty();
+    mask.add(Signal::SIGCHLD);
+    for s in FORWARDED {
+        mask.add(*s);
+    }
+    mask.thread_block().map_err(|e| setup("block signals", e))?;
+
+    // SAFETY: pid 1 is single-threaded (cloned from the single-threaded helper).
+    let child = match unsafe { nix::unistd::fork() }.map_err(|e| setup("fork command", e))? {
+        ForkResult::Child => child::run(&ChildPlan {
+            cwd: &plan.cwd,
+            rlimits: &plan.rlimits,
+            landlock: &plan.landlock,
+            seccomp: &plan.seccomp,
+            program: &plan.program,
+            args: &plan.args,
+            env: &plan.env,
+        }),
+        ForkResult::Parent { child } => child,
+    };
+    loop {
+        let sig = mask.wait().map_err(|e| setup("sigwait", e))?;
+        if sig != Signal::SIGCHLD {
+            // The command called setsid(): its pid is its process group.
+            let _ = nix::sys::signal::kill(Pid::from_raw(-child.as_raw()), sig);
+            continue;
+        }
+        if let Some(code) = reap(child) {
+            return Ok(code);
+        }
+    }
+}
+
+/// Reaps every exited process; returns the command's shell-style status once it has exited.
+fn reap(command: Pid) -> Option<i32> {
+    let mut result = None;
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, code)) if pid == command => result = Some(code),
+            Ok(WaitStatus::Signaled(pid, sig, _)) if pid == command => {
+                result = Some(128 + sig as i32)
+            }
+            Ok(WaitStatus::StillAlive) | Err(_) => return result,
+            Ok(_) => {}
+        }
+    }
+}

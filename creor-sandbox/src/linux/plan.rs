@@ -1,0 +1,217 @@
+//! The whole Linux plan for one command, computed in the parent and sent to the helper as JSON
+//! over its control socket (never on argv: the environment may hold secrets the caller chose
+//! to pass). The helper only applies it.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::idmap::{plan_ids, IdPlan};
+use super::landlock::{plan_rules, Rule};
+use super::limits::{plan_rlimits, Rlimit};
+use super::mounts::{plan_mounts, HostFacts, MountOp, NodeKind, DEV_NODES, SYSTEM_DIRS};
+use super::namespaces::plan_flags;
+use super::seccomp::{self, Insn};
+use crate::error::{Result, SandboxError};
+use crate::policy::{NetworkPolicy, SandboxPolicy, TmpDir};
+
+/// Everything the helper needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinuxPlan {
+    /// Id maps.
+    pub ids: IdPlan,
+    /// `clone` flags for pid 1.
+    pub clone_flags: u64,
+    /// Whether pid 1 has its own network namespace (bring `lo` up).
+    pub own_netns: bool,
+    /// The root, step by step.
+    pub mounts: Vec<MountOp>,
+    /// Landlock rules.
+    pub landlock: Vec<Rule>,
+    /// Seccomp programs, in install order.
+    pub seccomp: Vec<Vec<Insn>>,
+    /// Resource limits.
+    pub rlimits: Vec<Rlimit>,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// Program (searched in the env's `PATH` when it has no `/`).
+    pub program: OsString,
+    /// Arguments (without argv[0]).
+    pub args: Vec<OsString>,
+    /// The command's complete environment.
+    pub env: Vec<(OsString, OsString)>,
+    /// Degraded-mode fallback (only present when the policy opts in).
+    pub degraded: Option<DegradedPlan>,
+    /// Wall-clock limit in milliseconds, enforced by the helper (kills pid 1 via its pidfd).
+    pub timeout_ms: Option<u64>,
+}
+
+/// What runs when namespaces cannot be made and the policy opted in: landlock as the filesystem
+/// wall, seccomp with socket restrictions, no mount/pid/net isolation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DegradedPlan {
+    /// Landlock rules on host paths.
+    pub landlock: Vec<Rule>,
+    /// Seccomp programs.
+    pub seccomp: Vec<Vec<Insn>>,
+}
+
+fn kind(p: &Path) -> Option<NodeKind> {
+    let md = std::fs::symlink_metadata(p).ok()?;
+    if md.file_type().is_symlink() {
+        return None;
+    }
+    Some(if md.is_dir() {
+        NodeKind::Dir
+    } else {
+        NodeKind::File
+    })
+}
+
+fn require_canonical(p: &Path) -> Result<()> {
+    match std::fs::canonicalize(p) {
+        Ok(c) if c == p => Ok(()),
+        Ok(c) => Err(SandboxError::Path {
+            path: p.to_path_buf(),
+            reason: format!("not canonical (resolves to {})", c.display()),
+        }),
+        Err(e) => Err(SandboxError::Path {
+            path: p.to_path_buf(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Looks at the host: which system directories exist (and which are symlinks), what each
+/// policy path is. Refuses non-canonical paths that must exist.
+pub fn gather_facts(policy: &SandboxPolicy, idmap: bool) -> Result<HostFacts> {
+    let mut facts = HostFacts {
+        idmap,
+        ..HostFacts::default()
+    };
+    for d in SYSTEM_DIRS {
+        let p = Path::new(d);
+        let Ok(md) = std::fs::symlink_metadata(p) else {
+            continue;
+        };
+        if md.file_type().is_symlink() {
+            let target = std::fs::read_link(p)?;
+            facts.system.push((p.to_path_buf(), Some(target)));
+        } else if md.is_dir() {
+            facts.system.push((p.to_path_buf(), None));
+        }
+    }
+    let mut kinds = BTreeMap::new();
+    let mut must: Vec<&PathBuf> = vec![&policy.project];
+    must.extend(&policy.read_only);
+    must.extend(&policy.read_write);
+    if let TmpDir::Session { host_dir, .. } = &policy.tmp {
+        must.push(host_dir);
+    }
+    for p in must {
+        require_canonical(p)?;
+        if let Some(k) = kind(p) {
+            kinds.insert(p.clone(), k);
+        }
+    }
+    // Protected and hidden paths may be absent; a symlink there is not the real thing and is
+    // left alone (its parent is what the policy protects).
+    for p in policy.protected.iter().chain(&policy.hidden) {
+        if let Some(k) = kind(p) {
+            kinds.insert(p.clone(), k);
+        }
+    }
+    for (n, _) in DEV_NODES {
+        let p = Path::new("/dev").join(n);
+        if std::fs::metadata(&p).is_ok() {
+            kinds.insert(p, NodeKind::File);
+        }
+    }
+    facts.kinds = kinds;
+    Ok(facts)
+}
+
+/// Builds the full plan for `program args` under `policy`.
+pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> Result<LinuxPlan> {
+    let own_netns = match &policy.network {
+        NetworkPolicy::BlockAll => true,
+        NetworkPolicy::AllowAll => false,
+        NetworkPolicy::AllowSpecific { .. } => {
+            return Err(SandboxError::Unsupported {
+                what: "network policy allow_specific".into(),
+                reason: "the allow-list proxy is not built yet, and running with open network \
+                         instead would be a silent allow; use block_all, or allow_all knowingly"
+                    .into(),
+            })
+        }
+    };
+    let ids = plan_ids(
+        nix::unistd::geteuid().as_raw(),
+        nix::unistd::getegid().as_raw(),
+    );
+    let facts = gather_facts(policy, ids.needs_idmap())?;
+    let mounts = plan_mounts(policy, &facts)?;
+    let landlock = plan_rules(&mounts);
+    let degraded = if policy.allow_degraded {
+        Some(DegradedPlan {
+            landlock: plan_degraded_rules(&mounts),
+            seccomp: seccomp::compile(&seccomp::degraded_extra(own_netns))?,
+        })
+    } else {
+        None
+    };
+    Ok(LinuxPlan {
+        ids,
+        clone_flags: plan_flags(own_netns),
+        own_netns,
+        landlock,
+        seccomp: seccomp::compile(&[])?,
+        rlimits: plan_rlimits(&policy.limits),
+        cwd: policy.cwd.clone(),
+        program: program.clone(),
+        args: args.to_vec(),
+        env: policy.env.clone(),
+        mounts,
+        degraded,
+        timeout_ms: policy
+            .limits
+            .timeout
+            .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+    })
+}
+
+/// Landlock rules for the degraded mode, where landlock is the only filesystem wall: read and
+/// execute only on bound trees (never `/`), write where the plan writes, `/proc` readable.
+pub fn plan_degraded_rules(mounts: &[MountOp]) -> Vec<Rule> {
+    use super::landlock::Grant;
+    let mut rules = Vec::new();
+    for op in mounts {
+        if let MountOp::Bind {
+            src,
+            kind,
+            writable,
+            dev,
+            ..
+        } = op
+        {
+            let grant = match (dev, writable) {
+                (true, _) => Grant::Device,
+                (false, true) => Grant::ReadWrite,
+                (false, false) => Grant::ReadExec,
+            };
+            rules.push(Rule {
+                path: src.clone(),
+                grant,
+                file: *kind == NodeKind::File,
+            });
+        }
+    }
+    rules.push(Rule {
+        path: "/proc".into(),
+        grant: Grant::ReadExec,
+        file: false,
+    });
+    rules
+}

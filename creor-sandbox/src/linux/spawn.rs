@@ -1,0 +1,180 @@
+//! The parent side: build the plan, start the helper with a clean environment and the plan on
+//! fd 3, then wait for it (enforcing the timeout) and turn what it reports into a status or an
+//! error. Safe to call from a multi-threaded process: the only post-fork code is one `dup2`.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::process::{ChildStderr, ChildStdin, ChildStdout};
+use std::time::{Duration, Instant};
+
+use super::{plan, sys, wire};
+use crate::command::{Command, ExitStatus};
+use crate::error::{Result, SandboxError};
+use crate::policy::SandboxPolicy;
+
+/// A running sandbox.
+#[derive(Debug)]
+pub struct Child {
+    helper: std::process::Child,
+    pidfd: OwnedFd,
+    control: UnixStream,
+    deadline: Option<Instant>,
+    /// The command's stdin, when piped.
+    pub stdin: Option<ChildStdin>,
+    /// The command's stdout, when piped.
+    pub stdout: Option<ChildStdout>,
+    /// The command's stderr, when piped.
+    pub stderr: Option<ChildStderr>,
+}
+
+/// Starts `cmd` under `policy`.
+pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
+    let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    let body = serde_json::to_vec(&plan).map_err(|e| SandboxError::Setup {
+        step: "encode plan",
+        reason: e.to_string(),
+    })?;
+    let (mut ours, theirs) = UnixStream::pair()?;
+    let exe = cmd
+        .helper
+        .clone()
+        .unwrap_or_else(|| "/proc/self/exe".into());
+    let mut c = std::process::Command::new(&exe);
+    c.arg0("creor").arg("__sandbox-helper").env_clear();
+    if let Some(s) = cmd.stdin {
+        c.stdin(s);
+    }
+    if let Some(s) = cmd.stdout {
+        c.stdout(s);
+    }
+    if let Some(s) = cmd.stderr {
+        c.stderr(s);
+    }
+    let fd = theirs.as_raw_fd();
+    // SAFETY: dup2 and fcntl are async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            if fd == wire::CONTROL_FD {
+                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            } else if libc::dup2(fd, wire::CONTROL_FD) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut helper = c.spawn().map_err(|e| SandboxError::HelperSetup {
+        step: format!("start the helper {}", exe.display()),
+        reason: e.to_string(),
+    })?;
+    drop(theirs);
+    let pidfd = match sys::pidfd_open(helper.id() as libc::pid_t) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = helper.kill();
+            let _ = helper.wait();
+            return Err(SandboxError::HelperSetup {
+                step: "pidfd_open(helper)".into(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    if let Err(e) = wire::write_frame(&mut ours, &body) {
+        let _ = helper.kill();
+        let _ = helper.wait();
+        return Err(e);
+    }
+    Ok(Child {
+        stdin: helper.stdin.take(),
+        stdout: helper.stdout.take(),
+        stderr: helper.stderr.take(),
+        helper,
+        pidfd,
+        control: ours,
+        // The helper enforces the timeout; this later deadline is a backstop should it hang.
+        deadline: policy
+            .limits
+            .timeout
+            .map(|t| Instant::now() + t + Duration::from_secs(2)),
+    })
+}
+
+impl Child {
+    /// The helper's host pid (the sandbox's pid 1 is its child).
+    pub fn id(&self) -> u32 {
+        self.helper.id()
+    }
+
+    /// Kills the whole sandbox: the helper dies, pid 1 follows (PDEATHSIG) and with it every
+    /// process of the pid namespace, including `setsid` daemons.
+    pub fn kill(&mut self) -> Result<()> {
+        match sys::pidfd_send_signal(self.pidfd.as_raw_fd(), libc::SIGKILL) {
+            Ok(()) => Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sends `sig` to the command's process group (through the helper and pid 1).
+    pub fn signal(&self, sig: i32) -> Result<()> {
+        sys::pidfd_send_signal(self.pidfd.as_raw_fd(), sig)?;
+        Ok(())
+    }
+
+    /// Waits for the command, enforcing the policy's timeout. A sandbox that could not be
+    /// built, or a program that could not be executed, is an error naming the step.
+    pub fn wait(&mut self) -> Result<ExitStatus> {
+        let mut timed_out = false;
+        loop {
+            let timeout_ms = match self.deadline {
+                None => -1,
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left == Duration::ZERO {
+                        timed_out = true;
+                        self.kill()?;
+                        break;
+                    }
+                    i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
+                }
+            };
+            let mut pfd = libc::pollfd {
+                fd: self.pidfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+            if n > 0 {
+                break;
+            }
+        }
+        let status = self.helper.wait()?;
+        self.control.set_nonblocking(true)?;
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut self.control, &mut buf);
+        if wire::is_timeout(&buf) {
+            return Ok(ExitStatus {
+                code: wire::TIMEOUT,
+                timed_out: true,
+            });
+        }
+        if let Some(err) = wire::parse_report(&buf) {
+            return Err(err);
+        }
+        use std::os::unix::process::ExitStatusExt;
+        let code = match (status.code(), status.signal()) {
+            (Some(c), _) => c,
+            (None, Some(s)) => 128 + s,
+            _ => 125,
+        };
+        Ok(ExitStatus { code, timed_out })
+    }
+}
+
+/// Runs `cmd` to completion.
+pub fn run(policy: &SandboxPolicy, cmd: Command) -> Result<ExitStatus> {
+    spawn(policy, cmd)?.wait()
+}
