@@ -83,6 +83,7 @@ fn profile(args: &ProfileArgs) -> anyhow::Result<ExitCode> {
                 PLACEHOLDER_PROXY_PORT,
                 "placeholder".into(),
             )),
+            ..PolicyOptions::default()
         },
     )
     .map_err(|e| Exit::config(e.to_string()))?;
