@@ -575,6 +575,42 @@ fn higher_layer_profile_select_is_consulted_first() {
 }
 
 #[test]
+fn the_users_profile_select_beats_the_repositorys() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        r#"{"profiles": {"loose": {"onAsk": "ask"}},
+            "profileSelect": [{"when": {"env": "CI"}, "profile": "loose"}]}"#,
+    );
+    w.write(&w.global(), r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "ci"}]}"#);
+    let c = load_with_env(&w.opts(), &w.env(&[("CI", "1")])).unwrap();
+    assert_eq!(c.profile.as_deref(), Some("ci"));
+    assert!(c.profile_reason.unwrap().contains(w.global().to_str().unwrap()));
+}
+
+#[test]
+fn a_repository_alone_cannot_open_everything() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        "{\"sandbox\": {\n\"network\": {\"policy\": \"allow_all\"},\n\"allowDegraded\": true}}",
+    );
+    let c = w.load();
+    assert_eq!(c.sandbox.network.policy, NetworkMode::AllowSpecific);
+    assert!(!c.sandbox.allow_degraded);
+    let o = &c.origins["sandbox.network.policy"];
+    assert_eq!(o.layer, Layer::Builtin);
+    assert!(o.note.as_deref().unwrap().contains("creor.json:2"), "{o:?}");
+    assert_eq!(c.notes.len(), 2);
+    // The user's global file may.
+    w.write(&w.global(), r#"{"sandbox": {"network": {"policy": "allow_all"}, "allowDegraded": true}}"#);
+    w.write(&w.project.join("creor.json"), "{}");
+    let c = w.load();
+    assert_eq!(c.sandbox.network.policy, NetworkMode::AllowAll);
+    assert!(c.sandbox.allow_degraded);
+}
+
+#[test]
 fn unknown_profiles_are_errors_naming_their_source() {
     let w = World::new();
     let opts = LoadOptions {
