@@ -582,10 +582,16 @@ fn the_users_profile_select_beats_the_repositorys() {
         r#"{"profiles": {"loose": {"onAsk": "ask"}},
             "profileSelect": [{"when": {"env": "CI"}, "profile": "loose"}]}"#,
     );
-    w.write(&w.global(), r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "ci"}]}"#);
+    w.write(
+        &w.global(),
+        r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "ci"}]}"#,
+    );
     let c = load_with_env(&w.opts(), &w.env(&[("CI", "1")])).unwrap();
     assert_eq!(c.profile.as_deref(), Some("ci"));
-    assert!(c.profile_reason.unwrap().contains(w.global().to_str().unwrap()));
+    assert!(c
+        .profile_reason
+        .unwrap()
+        .contains(w.global().to_str().unwrap()));
 }
 
 #[test]
@@ -603,7 +609,10 @@ fn a_repository_alone_cannot_open_everything() {
     assert!(o.note.as_deref().unwrap().contains("creor.json:2"), "{o:?}");
     assert_eq!(c.notes.len(), 2);
     // The user's global file may.
-    w.write(&w.global(), r#"{"sandbox": {"network": {"policy": "allow_all"}, "allowDegraded": true}}"#);
+    w.write(
+        &w.global(),
+        r#"{"sandbox": {"network": {"policy": "allow_all"}, "allowDegraded": true}}"#,
+    );
     w.write(&w.project.join("creor.json"), "{}");
     let c = w.load();
     assert_eq!(c.sandbox.network.policy, NetworkMode::AllowAll);
