@@ -8,6 +8,11 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// A tool's value: a bare level (`Ok`) or pattern → level pairs (`Err`).
+type ToolValue = Result<&'static str, Vec<(String, &'static str)>>;
+/// A generated `permissions` object, tools in order.
+type Perms = Vec<(&'static str, ToolValue)>;
+
 fn level() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just("allow"), Just("ask"), Just("deny")]
 }
@@ -17,12 +22,7 @@ fn tool() -> impl Strategy<Value = &'static str> {
 }
 
 /// tool → (bare level | pattern → level), unique keys.
-fn permissions() -> impl Strategy<
-    Value = Vec<(
-        &'static str,
-        Result<&'static str, Vec<(String, &'static str)>>,
-    )>,
-> {
+fn permissions() -> impl Strategy<Value = Perms> {
     let value = prop_oneof![
         level().prop_map(Ok),
         proptest::collection::btree_map("[a-z*./ ~-]{1,8}", level(), 1..5)
@@ -31,7 +31,7 @@ fn permissions() -> impl Strategy<
     proptest::collection::btree_map(tool(), value, 0..6).prop_map(|m| m.into_iter().collect())
 }
 
-fn render(perms: &[(&str, Result<&str, Vec<(String, &str)>>)], reverse: bool) -> String {
+fn render(perms: &[(&'static str, ToolValue)], reverse: bool) -> String {
     let q = |s: &str| serde_json::Value::String(s.into()).to_string();
     let mut tools: Vec<String> = perms
         .iter()
