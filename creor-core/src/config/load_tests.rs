@@ -737,3 +737,36 @@ fn key_order_and_file_order_do_not_change_the_rule_set() {
     b.sort();
     assert_eq!(a, b);
 }
+
+#[test]
+fn rule_labels_name_layer_file_and_line() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        "{\"permissions\": {\n\"bash\": {\n\"rm *\": \"deny\"}}}",
+    );
+    let opts = LoadOptions {
+        profile: Some("ci".into()),
+        ..w.opts()
+    };
+    let c = load_with_env(&opts, &w.env(&[])).unwrap();
+    let i = c.rules.iter().position(|r| r.pattern == "rm *").unwrap();
+    assert_eq!(
+        c.rule_label(i),
+        format!("project {}:3", w.project.join("creor.json").display())
+    );
+    assert_eq!(c.rule_origin(i).unwrap().line, 3);
+    assert_eq!(c.rule_label(0), "builtin");
+    let p = c
+        .rules
+        .iter()
+        .position(|r| r.pattern == "git push *")
+        .unwrap();
+    assert!(
+        c.rule_label(p)
+            .starts_with("profile bundled:profiles/ci.json:"),
+        "{}",
+        c.rule_label(p)
+    );
+    assert_eq!(c.rule_label(10_000), "unknown rule");
+}
