@@ -62,7 +62,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match &self.node.value {
-            Value::Null => visitor.visit_unit(),
+            // No key of creor.json takes null; say so instead of serde's "unit value".
+            Value::Null => Err(de::Error::custom(
+                "`null` is not allowed; omit the key instead",
+            )),
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => {
                 if let Some(u) = n.as_u64() {

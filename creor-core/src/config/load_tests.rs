@@ -575,6 +575,51 @@ fn higher_layer_profile_select_is_consulted_first() {
 }
 
 #[test]
+fn the_users_profile_select_beats_the_repositorys() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        r#"{"profiles": {"loose": {"onAsk": "ask"}},
+            "profileSelect": [{"when": {"env": "CI"}, "profile": "loose"}]}"#,
+    );
+    w.write(
+        &w.global(),
+        r#"{"profileSelect": [{"when": {"env": "CI"}, "profile": "ci"}]}"#,
+    );
+    let c = load_with_env(&w.opts(), &w.env(&[("CI", "1")])).unwrap();
+    assert_eq!(c.profile.as_deref(), Some("ci"));
+    assert!(c
+        .profile_reason
+        .unwrap()
+        .contains(w.global().to_str().unwrap()));
+}
+
+#[test]
+fn a_repository_alone_cannot_open_everything() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        "{\"sandbox\": {\n\"network\": {\"policy\": \"allow_all\"},\n\"allowDegraded\": true}}",
+    );
+    let c = w.load();
+    assert_eq!(c.sandbox.network.policy, NetworkMode::AllowSpecific);
+    assert!(!c.sandbox.allow_degraded);
+    let o = &c.origins["sandbox.network.policy"];
+    assert_eq!(o.layer, Layer::Builtin);
+    assert!(o.note.as_deref().unwrap().contains("creor.json:2"), "{o:?}");
+    assert_eq!(c.notes.len(), 2);
+    // The user's global file may.
+    w.write(
+        &w.global(),
+        r#"{"sandbox": {"network": {"policy": "allow_all"}, "allowDegraded": true}}"#,
+    );
+    w.write(&w.project.join("creor.json"), "{}");
+    let c = w.load();
+    assert_eq!(c.sandbox.network.policy, NetworkMode::AllowAll);
+    assert!(c.sandbox.allow_degraded);
+}
+
+#[test]
 fn unknown_profiles_are_errors_naming_their_source() {
     let w = World::new();
     let opts = LoadOptions {
@@ -691,4 +736,37 @@ fn key_order_and_file_order_do_not_change_the_rule_set() {
     a.sort();
     b.sort();
     assert_eq!(a, b);
+}
+
+#[test]
+fn rule_labels_name_layer_file_and_line() {
+    let w = World::new();
+    w.write(
+        &w.project.join("creor.json"),
+        "{\"permissions\": {\n\"bash\": {\n\"rm *\": \"deny\"}}}",
+    );
+    let opts = LoadOptions {
+        profile: Some("ci".into()),
+        ..w.opts()
+    };
+    let c = load_with_env(&opts, &w.env(&[])).unwrap();
+    let i = c.rules.iter().position(|r| r.pattern == "rm *").unwrap();
+    assert_eq!(
+        c.rule_label(i),
+        format!("project {}:3", w.project.join("creor.json").display())
+    );
+    assert_eq!(c.rule_origin(i).unwrap().line, 3);
+    assert_eq!(c.rule_label(0), "builtin");
+    let p = c
+        .rules
+        .iter()
+        .position(|r| r.pattern == "git push *")
+        .unwrap();
+    assert!(
+        c.rule_label(p)
+            .starts_with("profile bundled:profiles/ci.json:"),
+        "{}",
+        c.rule_label(p)
+    );
+    assert_eq!(c.rule_label(10_000), "unknown rule");
 }

@@ -5,7 +5,8 @@
 //! go to the highest layer, with one security exception: a value from a repository file
 //! (creor.json, creor.local.json, or a profile defined there) may not be looser than one set by
 //! a trusted layer below it (global, bundled profile, a profile defined in a trusted file), and
-//! nothing may be looser than the managed config. Lists: `deniedHosts` is a union;
+//! nothing may be looser than the managed config. On its own a repository may open the network
+//! up to `allow_specific` but not `allow_all`, and may not enable degraded mode. Lists: `deniedHosts` is a union;
 //! `allowedHosts` comes from the most trusted tier that set it (managed > other trusted >
 //! repository); sandbox paths from repository files must stay inside the project.
 
@@ -153,7 +154,7 @@ pub fn merge(
         .iter()
         .filter_map(|c| c.on_ask.map(|v| (c, v, vec![k("onAsk")])))
         .collect::<Vec<_>>();
-    if let Some(v) = pick(&on_ask, |v: &OnAsk| *v as u8, "onAsk", &mut m) {
+    if let Some(v) = pick(&on_ask, |v: &OnAsk| *v as u8, None, "onAsk", &mut m) {
         m.on_ask = v;
     }
 
@@ -172,7 +173,13 @@ pub fn merge(
         NetworkMode::AllowSpecific => 1,
         NetworkMode::BlockAll => 2,
     };
-    if let Some(v) = pick(&net_policy, strict_net, "sandbox.network.policy", &mut m) {
+    if let Some(v) = pick(
+        &net_policy,
+        strict_net,
+        Some(NetworkMode::AllowSpecific),
+        "sandbox.network.policy",
+        &mut m,
+    ) {
         m.sandbox.network.policy = v;
     }
 
@@ -186,6 +193,7 @@ pub fn merge(
     if let Some(v) = pick(
         &degraded,
         |v: &bool| u8::from(!*v),
+        Some(false),
         "sandbox.allowDegraded",
         &mut m,
     ) {
@@ -210,7 +218,7 @@ pub fn merge(
             })
             .collect();
         let key = format!("sandbox.limits.{name}");
-        if let Some(v) = pick(&cands, |v: &u64| std::cmp::Reverse(*v), &key, &mut m) {
+        if let Some(v) = pick(&cands, |v: &u64| std::cmp::Reverse(*v), None, &key, &mut m) {
             // check.rs bounds MiB values so the product fits; saturate rather than trust it.
             let value = Some(v.saturating_mul(unit));
             match name {
@@ -271,14 +279,17 @@ fn collect_rules(contribs: &[Contrib<'_>], m: &mut Merged) {
 
 /// Picks a scalar: the highest layer's value, unless a guard below it is stricter. Guards of
 /// the winner are every managed value, and — when the winner comes from a repository file —
-/// every trusted value.
+/// every trusted value and `repo_floor`, the loosest value a repository may choose on its own
+/// (`allow_specific` for the network, `false` for degraded mode).
 fn pick<T: Clone + serde::Serialize, S: Ord>(
     cands: &[(&Contrib<'_>, T, Vec<Seg>)],
     strictness: impl Fn(&T) -> S,
+    repo_floor: Option<T>,
     key: &str,
     m: &mut Merged,
 ) -> Option<T> {
     let (winner, rest) = cands.split_last()?;
+    let shown = |v: &T| serde_json::to_string(v).unwrap_or_default();
     let mut best = winner;
     for c in rest {
         let guards = c.0.layer == Layer::Managed || (!winner.0.trusted && c.0.trusted);
@@ -286,9 +297,9 @@ fn pick<T: Clone + serde::Serialize, S: Ord>(
             best = c;
         }
     }
+    let mut value = best.1.clone();
     let mut origin = best.0.origin(&best.2);
     if !std::ptr::eq(best, winner) {
-        let shown = |v: &T| serde_json::to_string(v).unwrap_or_default();
         let note = format!(
             "{} sets {} but {} sets the stricter {}; {}",
             winner.0.at(&winner.2),
@@ -303,9 +314,27 @@ fn pick<T: Clone + serde::Serialize, S: Ord>(
         );
         m.notes.push(format!("not applied: {note}"));
         origin.note = Some(note);
+    } else if let Some(floor) = repo_floor.filter(|_| !winner.0.trusted) {
+        if strictness(&floor) > strictness(&winner.1) {
+            let note = format!(
+                "{} sets {}, looser than a repository file may choose ({} at most); set it in \
+                 the global file or pick a profile",
+                winner.0.at(&winner.2),
+                shown(&winner.1),
+                shown(&floor)
+            );
+            m.notes.push(format!("not applied: {note}"));
+            value = floor;
+            origin = Origin {
+                layer: Layer::Builtin,
+                file: None,
+                line: 0,
+                note: Some(note),
+            };
+        }
     }
     m.origins.insert(key.to_string(), origin);
-    Some(best.1.clone())
+    Some(value)
 }
 
 /// 2 = managed, 1 = other trusted, 0 = repository.

@@ -60,3 +60,7 @@ pub mod shapes {
 #[cfg(test)]
 #[path = "schema_tests.rs"]
 mod schema_tests;
+
+#[cfg(test)]
+#[path = "prop_tests.rs"]
+mod prop_tests;

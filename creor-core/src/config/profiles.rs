@@ -146,7 +146,7 @@ pub struct Selection {
 }
 
 /// Chooses the profile: `--profile` > `CREOR_PROFILE` > the first matching `profileSelect`
-/// entry (files from the highest layer first). Every name referenced anywhere must exist, even
+/// entry (trusted files first, then the highest layer). Every name referenced anywhere must exist, even
 /// when its entry does not match, so a typo fails at once rather than on the release branch.
 pub fn select(
     flag: Option<&str>,
@@ -161,8 +161,13 @@ pub fn select(
         v.sort_unstable();
         v.join(", ")
     };
+    // Trusted files first (a repository must not pre-empt the user's own selection), then by
+    // layer, highest first: CLI, managed, global, creor.local.json, creor.json.
     let mut ordered: Vec<&(Layer, &ParsedFile)> = files.iter().collect();
-    ordered.sort_by_key(|(layer, _)| std::cmp::Reverse(*layer));
+    ordered.sort_by_key(|(layer, _)| {
+        let repository = matches!(layer, Layer::Project | Layer::Local);
+        (repository, std::cmp::Reverse(*layer))
+    });
     for (_, parsed) in &ordered {
         for (i, entry) in parsed.raw.profile_select.iter().flatten().enumerate() {
             if !known(&entry.profile) {

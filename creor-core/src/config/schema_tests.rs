@@ -228,6 +228,7 @@ fn error_messages_say_what_is_wrong() {
     assert!(msg(r#"{"permisions": {}}"#).contains("unknown field `permisions`"));
     assert!(msg(r#"{"provider": {}}"#).contains("missing field `kind`"));
     assert!(msg(r#"{"onAsk": 1}"#).contains("invalid type"));
+    assert!(msg(r#"{"onAsk": null}"#).contains("`null` is not allowed"));
     assert!(
         msg(r#"{"sandbox": {"network": {"policy": "none"}}}"#).contains("unknown variant `none`")
     );

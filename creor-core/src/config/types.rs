@@ -202,3 +202,27 @@ pub struct Origin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+impl ResolvedConfig {
+    /// Where `rules[index]` was written (layer, file, line). None for built-in rules, which
+    /// have no file. The engine uses it to explain a decision down to the line.
+    pub fn rule_origin(&self, index: usize) -> Option<&Origin> {
+        self.origins.get(&format!("permissions[{index}]"))
+    }
+
+    /// A short label for `rules[index]` in messages: `project /p/creor.json:3`, `builtin`,
+    /// `profile bundled:profiles/ci.json:12` (DESIGN.md §8: `denied: rule … (project …)`).
+    pub fn rule_label(&self, index: usize) -> String {
+        let Some(rule) = self.rules.get(index) else {
+            return String::from("unknown rule");
+        };
+        let layer = super::merge::layer_name(rule.layer);
+        match (self.rule_origin(index), &rule.source) {
+            (Some(o), Some(file)) if o.line > 0 => {
+                format!("{layer} {}:{}", file.display(), o.line)
+            }
+            (_, Some(file)) => format!("{layer} {}", file.display()),
+            (_, None) => layer.to_string(),
+        }
+    }
+}
