@@ -2,9 +2,9 @@
 //! returns [`Effect`]s for the runtime to carry out; it never touches the terminal, the
 //! network or a file, so every key binding is unit-tested by calling it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use creor_core::agent::{Answer, ApprovalAnswer, DoneReason, Event};
 use creor_core::config::Level;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::event::Msg;
 
@@ -428,9 +428,7 @@ impl App {
         }
         self.quit_armed = true;
         if self.running || self.card.is_some() {
-            self.push(Entry::Notice(
-                "cancelling… (Ctrl-C again quits)".to_owned(),
-            ));
+            self.push(Entry::Notice("cancelling… (Ctrl-C again quits)".to_owned()));
             vec![Effect::Cancel]
         } else {
             self.push(Entry::Notice("press Ctrl-C again to quit".to_owned()));
@@ -549,7 +547,9 @@ impl App {
                 "quit" | "exit" => Some(Effect::Quit),
                 "clear" => {
                     if self.running {
-                        self.push(Entry::Notice("busy: /clear waits for the turn to end".into()));
+                        self.push(Entry::Notice(
+                            "busy: /clear waits for the turn to end".into(),
+                        ));
                         return Vec::new();
                     }
                     self.entries.clear();
@@ -707,7 +707,11 @@ impl App {
                             )
                         }
                         _ => {
-                            t.state = if ok { ToolState::Done } else { ToolState::Failed };
+                            t.state = if ok {
+                                ToolState::Done
+                            } else {
+                                ToolState::Failed
+                            };
                             if t.output.is_empty() {
                                 t.output = content;
                             }

@@ -44,7 +44,10 @@ fn enter_sends_and_modified_enter_inserts_a_newline() {
     typed(&mut app, "b");
     app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::SHIFT)));
     typed(&mut app, "c");
-    app.update(Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL)));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('j'),
+        KeyModifiers::CONTROL,
+    )));
     typed(&mut app, "d");
     assert_eq!(app.input.as_string(), "a\nb\nc\nd");
     let fx = app.update(key(KeyCode::Enter));
@@ -115,7 +118,10 @@ fn feedback_is_typed_then_sent_with_the_denial() {
         })]
     );
     match &app.entries[1] {
-        Entry::Card(c) => assert_eq!(c.answered.as_deref(), Some("denied, told the model: use ls yns")),
+        Entry::Card(c) => assert_eq!(
+            c.answered.as_deref(),
+            Some("denied, told the model: use ls yns")
+        ),
         other => panic!("{other:?}"),
     }
 }
@@ -177,11 +183,20 @@ fn ctrl_c_cancels_then_quits_and_esc_cancels() {
 fn commands_and_shell_escape() {
     let mut app = App::new(Status::default());
     typed(&mut app, "/permissions");
-    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::Show(Show::Permissions)]);
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Show(Show::Permissions)]
+    );
     typed(&mut app, "/audit");
-    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::Show(Show::Audit)]);
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Show(Show::Audit)]
+    );
     typed(&mut app, "/profile");
-    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::Show(Show::Profile)]);
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Show(Show::Profile)]
+    );
     typed(&mut app, "/help");
     assert!(app.update(key(KeyCode::Enter)).is_empty());
     assert!(matches!(app.entries.last(), Some(Entry::Info { .. })));
@@ -189,7 +204,10 @@ fn commands_and_shell_escape() {
     app.update(key(KeyCode::Enter));
     assert!(app.entries.is_empty());
     typed(&mut app, "!ls -la");
-    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::Shell("ls -la".into())]);
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Shell("ls -la".into())]
+    );
     assert!(app.running);
 }
 
@@ -211,7 +229,9 @@ fn streamed_text_accumulates_and_tool_states_follow_events() {
     for t in ["Hel", "lo"] {
         app.update(Msg::Core(Event::MessageDelta { text: t.into() }));
     }
-    app.update(Msg::Core(Event::Message { text: "Hello".into() }));
+    app.update(Msg::Core(Event::Message {
+        text: "Hello".into(),
+    }));
     assert_eq!(
         app.entries,
         vec![Entry::Assistant {

@@ -45,12 +45,14 @@ impl Guard {
         let mut out = io::stdout();
         execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
         // Lets terminals that support it report Shift-Enter apart from Enter.
-        let enhanced = matches!(crossterm::terminal::supports_keyboard_enhancement(), Ok(true))
-            && execute!(
-                out,
-                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-            )
-            .is_ok();
+        let enhanced = matches!(
+            crossterm::terminal::supports_keyboard_enhancement(),
+            Ok(true)
+        ) && execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )
+        .is_ok();
         Ok(Guard { enhanced })
     }
 }

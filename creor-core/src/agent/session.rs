@@ -144,6 +144,12 @@ impl Session {
         }
     }
 
+    /// The session's permission engine: front ends show its session approvals (`/permissions`
+    /// in the TUI) between turns.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The conversation so far.
     pub fn history(&self) -> &[Message] {
         &self.history

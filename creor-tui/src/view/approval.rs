@@ -36,7 +36,11 @@ pub fn rows(card: &Card) -> Vec<Row> {
             rows.push(row("command", &card.subject, strong));
             let (units, _) = risk::bash_units(&card.subject);
             for (i, u) in units.iter().enumerate() {
-                rows.push(row(if i == 0 { "units" } else { "" }, format!("• {u}"), plain));
+                rows.push(row(
+                    if i == 0 { "units" } else { "" },
+                    format!("• {u}"),
+                    plain,
+                ));
             }
         }
         "write" | "edit" => {
@@ -48,7 +52,11 @@ pub fn rows(card: &Card) -> Vec<Row> {
                     PREVIEW_LINES,
                 )
             } else {
-                diff::preview(None, arg(&card.args, "content").unwrap_or(""), PREVIEW_LINES)
+                diff::preview(
+                    None,
+                    arg(&card.args, "content").unwrap_or(""),
+                    PREVIEW_LINES,
+                )
             };
             for (i, (mark, text)) in preview.into_iter().enumerate() {
                 let style = match mark {
@@ -110,9 +118,12 @@ pub fn lines(card: &Card, open: Option<&OpenCard>, width: u16) -> Vec<Line<'stat
             format!("→ {}", escape(a).replace('\n', " ")),
             edge.add_modifier(Modifier::BOLD),
         ))],
-        (None, Some(OpenCard {
-            feedback: Some(fb), ..
-        })) => vec![
+        (
+            None,
+            Some(OpenCard {
+                feedback: Some(fb), ..
+            }),
+        ) => vec![
             Line::from(vec![
                 Span::styled("feedback for the model: ", Style::default().fg(EDGE)),
                 Span::raw(escape(fb).replace('\n', " ")),

@@ -46,7 +46,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .map(|(i, l)| {
             let lead = if i == 0 { "› " } else { "  " };
             Line::from(vec![
-                Span::styled(lead, Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    lead,
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(crate::escape::escape(l)),
             ])
         })
@@ -62,7 +67,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .map(|c| c.width().unwrap_or(0))
             .sum::<usize>()
             + 2;
-        let x = inner.x + u16::try_from(col).unwrap_or(u16::MAX).min(inner.width.saturating_sub(1));
+        let x = inner.x
+            + u16::try_from(col)
+                .unwrap_or(u16::MAX)
+                .min(inner.width.saturating_sub(1));
         let y = inner.y + u16::try_from(cur_line - skip).unwrap_or(0);
         frame.set_cursor_position(Position::new(x, y));
     }

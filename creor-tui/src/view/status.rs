@@ -12,14 +12,20 @@ pub fn warning(app: &App) -> Option<Line<'static>> {
     let (text, style) = match &app.status.sandbox {
         SandboxState::Full => return None,
         SandboxState::Degraded(why) => (
-            format!(" DEGRADED SANDBOX: landlock+seccomp only, no namespaces ({}) ", escape(why)),
+            format!(
+                " DEGRADED SANDBOX: landlock+seccomp only, no namespaces ({}) ",
+                escape(why)
+            ),
             Style::default()
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
         ),
         SandboxState::Unsandboxed(why) => (
-            format!(" UNSANDBOXED: shell commands are refused ({}) ", escape(why)),
+            format!(
+                " UNSANDBOXED: shell commands are refused ({}) ",
+                escape(why)
+            ),
             Style::default()
                 .fg(Color::White)
                 .bg(Color::Red)
@@ -72,7 +78,9 @@ pub fn line(app: &App) -> Line<'static> {
     let state = if app.card.is_some() {
         Span::styled(
             "card open",
-            Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
         )
     } else if app.running {
         Span::styled("working… Esc cancels", Style::default().fg(Color::Yellow))

@@ -42,14 +42,24 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     for (i, e) in app.entries.iter().enumerate() {
         match e {
             Entry::User(t) => out.extend(wrap(
-                Some(Span::styled("› ", Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD))),
+                Some(Span::styled(
+                    "› ",
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                )),
                 gutter(),
                 t,
                 Style::default().add_modifier(Modifier::BOLD),
                 width,
             )),
             Entry::Shell(t) => out.extend(wrap(
-                Some(Span::styled("! ", Style::default().fg(Color::Magenta).add_modifier(Modifier::BOLD))),
+                Some(Span::styled(
+                    "! ",
+                    Style::default()
+                        .fg(Color::Magenta)
+                        .add_modifier(Modifier::BOLD),
+                )),
                 gutter(),
                 t,
                 Style::default().add_modifier(Modifier::BOLD),
@@ -65,7 +75,8 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
                 );
                 if *streaming {
                     if let Some(last) = l.last_mut() {
-                        last.spans.push(Span::styled("▍", Style::default().fg(Color::Blue)));
+                        last.spans
+                            .push(Span::styled("▍", Style::default().fg(Color::Blue)));
                     }
                 }
                 out.extend(l);
@@ -83,7 +94,10 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
                 width,
             )),
             Entry::Error(m) => out.extend(wrap(
-                Some(Span::styled("✗ ", Style::default().fg(Color::Red).add_modifier(Modifier::BOLD))),
+                Some(Span::styled(
+                    "✗ ",
+                    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+                )),
                 gutter(),
                 &format!("error: {m}"),
                 Style::default().fg(Color::Red),
@@ -132,7 +146,10 @@ fn tool(t: &ToolEntry, width: u16, out: &mut Vec<Line<'static>>) {
         ToolState::Running => ("running", Style::default().fg(Color::Yellow)),
         ToolState::Done => ("ok", Style::default().fg(Color::Green)),
         ToolState::Failed => ("failed", Style::default().fg(Color::Red)),
-        ToolState::Denied(_) => ("denied", Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        ToolState::Denied(_) => (
+            "denied",
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
     };
     let head = Span::styled(format!("⚙ {label:<7} "), style);
     out.extend(wrap(

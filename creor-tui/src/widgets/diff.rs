@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn write_shows_everything_added_and_caps_it() {
-        let text = (0..20).map(|i| i.to_string()).collect::<Vec<_>>().join("\n");
+        let text = (0..20)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
         let p = preview(None, &text, 5);
         assert_eq!(p.len(), 5);
         assert_eq!(p[0], ('+', "0".into()));

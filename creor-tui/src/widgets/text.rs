@@ -37,6 +37,12 @@ pub fn split_width(line: &str, room: usize) -> Vec<String> {
     let mut last_space: Option<usize> = None;
     for c in line.chars() {
         let cw = c.width().unwrap_or(0);
+        if c == ' ' && w + cw > room {
+            out.push(std::mem::take(&mut cur));
+            w = 0;
+            last_space = None;
+            continue;
+        }
         if w + cw > room && !cur.is_empty() {
             match last_space.filter(|&i| i > 0) {
                 Some(i) => {
@@ -72,8 +78,18 @@ mod tests {
 
     #[test]
     fn escape_sequences_never_reach_the_line() {
-        let lines = wrap(None, Span::raw("  "), "\x1b]0;title\x07ok", Style::default(), 40);
-        let text: String = lines[0].spans.iter().map(|s| s.content.to_string()).collect();
+        let lines = wrap(
+            None,
+            Span::raw("  "),
+            "\x1b]0;title\x07ok",
+            Style::default(),
+            40,
+        );
+        let text: String = lines[0]
+            .spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
         assert_eq!(text, "  ^[]0;title^Gok");
     }
 }
