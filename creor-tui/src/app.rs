@@ -658,12 +658,16 @@ impl App {
                 reason,
                 session_scope,
             } => {
-                let args = match self.tool_mut(&id) {
-                    Some(t) => {
-                        t.state = ToolState::Asking;
-                        t.args.clone()
-                    }
-                    None => serde_json::Value::Null,
+                // The card goes where the call was proposed; the call (and later its output)
+                // moves below the card, so the timeline reads ask → answer → result.
+                let pos = self
+                    .entries
+                    .iter()
+                    .rposition(|e| matches!(e, Entry::Tool(t) if t.id == id));
+                let tool_entry = pos.map(|i| self.entries.remove(i));
+                let args = match &tool_entry {
+                    Some(Entry::Tool(t)) => t.args.clone(),
+                    _ => serde_json::Value::Null,
                 };
                 self.push(Entry::Card(Card {
                     id,
@@ -679,6 +683,10 @@ impl App {
                     selected: 0,
                     feedback: None,
                 });
+                if let Some(Entry::Tool(mut t)) = tool_entry {
+                    t.state = ToolState::Asking;
+                    self.push(Entry::Tool(t));
+                }
             }
             Event::PermissionDecision {
                 id, level, reason, ..

@@ -117,7 +117,7 @@ fn feedback_is_typed_then_sent_with_the_denial() {
             }
         })]
     );
-    match &app.entries[1] {
+    match &app.entries[0] {
         Entry::Card(c) => assert_eq!(
             c.answered.as_deref(),
             Some("denied, told the model: use ls yns")
@@ -259,7 +259,7 @@ fn streamed_text_accumulates_and_tool_states_follow_events() {
         ok: true,
         content: "hi\n".into(),
     }));
-    match &app.entries[1] {
+    match &app.entries[2] {
         Entry::Tool(t) => {
             assert_eq!(t.state, ToolState::Done);
             assert_eq!(t.output, "hi\n");

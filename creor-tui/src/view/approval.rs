@@ -79,11 +79,22 @@ pub fn rows(card: &Card) -> Vec<Row> {
         }
         _ => rows.push(row("subject", &card.subject, strong)),
     }
-    if card.reason.contains("external-directory") {
+    let path_tool = matches!(
+        card.tool.as_str(),
+        "read" | "write" | "edit" | "ls" | "glob" | "grep" | "external-directory"
+    );
+    if path_tool && (card.subject.starts_with('/') || card.subject.starts_with('~')) {
+        let dir = if card.tool == "external-directory" || card.tool == "ls" {
+            card.subject.clone()
+        } else {
+            std::path::Path::new(&card.subject)
+                .parent()
+                .map_or_else(|| card.subject.clone(), |p| p.display().to_string())
+        };
         rows.push(row(
             "directory",
-            "outside the project: approving grants the directory named below",
-            plain,
+            format!("{dir} (outside the project: needs an external-directory grant)"),
+            Style::default().fg(Color::Yellow),
         ));
     }
     rows.push(row("why", &card.reason, plain));
@@ -135,12 +146,21 @@ pub fn lines(card: &Card, open: Option<&OpenCard>, width: u16) -> Vec<Line<'stat
             )),
         ],
         (None, Some(o)) => {
-            let mut spans = Vec::new();
+            // Greedy packing, so narrow terminals still show every key.
+            let room = usize::from(width).saturating_sub(2);
+            let mut lines = Vec::new();
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut used = 0usize;
             for (i, c) in CHOICES.iter().enumerate() {
                 if i == 1 && card.session_scope.is_none() {
                     continue;
                 }
                 let (key, rest) = c.split_at(1);
+                let w = rest.chars().count() + 5;
+                if used + w > room && !spans.is_empty() {
+                    lines.push(Line::from(std::mem::take(&mut spans)));
+                    used = 0;
+                }
                 let mut style = Style::default();
                 if i == o.selected {
                     style = style.add_modifier(Modifier::REVERSED);
@@ -150,8 +170,10 @@ pub fn lines(card: &Card, open: Option<&OpenCard>, width: u16) -> Vec<Line<'stat
                     style.fg(EDGE).add_modifier(Modifier::BOLD),
                 ));
                 spans.push(Span::styled(format!("{rest}  "), style));
+                used += w;
             }
-            vec![Line::from(spans)]
+            lines.push(Line::from(spans));
+            lines
         }
         (None, None) => vec![Line::from("waiting")],
     };

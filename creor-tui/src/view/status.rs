@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use crate::app::{App, NetworkState, SandboxState};
 use crate::escape::escape;
 
-/// The loud warning line, when the sandbox is not complete.
-pub fn warning(app: &App) -> Option<Line<'static>> {
+/// The loud warning, wrapped to `width`, when the sandbox is not complete.
+pub fn warning(app: &App, width: u16) -> Vec<Line<'static>> {
     let (text, style) = match &app.status.sandbox {
-        SandboxState::Full => return None,
+        SandboxState::Full => return Vec::new(),
         SandboxState::Degraded(why) => (
             format!(
                 " DEGRADED SANDBOX: landlock+seccomp only, no namespaces ({}) ",
@@ -32,13 +32,15 @@ pub fn warning(app: &App) -> Option<Line<'static>> {
                 .add_modifier(Modifier::BOLD),
         ),
     };
-    Some(Line::from(Span::styled(text, style)))
+    crate::widgets::text::split_width(&text, usize::from(width).max(1))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
 }
 
-/// The status bar line.
-pub fn line(app: &App) -> Line<'static> {
+/// The status bar, as one line when it fits `width`, else more.
+pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let dim = Style::default().fg(Color::DarkGray);
-    let sep = || Span::styled(" │ ", dim);
     let model = match &app.status.model {
         Some(m) => Span::styled(escape(m), Style::default().fg(Color::Cyan)),
         None => Span::styled("no model", Style::default().fg(Color::Yellow)),
@@ -87,16 +89,34 @@ pub fn line(app: &App) -> Line<'static> {
     } else {
         Span::styled("/help", dim)
     };
-    Line::from(vec![
-        Span::raw(" "),
-        model,
-        sep(),
-        Span::raw(profile),
-        sep(),
-        sandbox,
-        sep(),
-        Span::raw(net),
-        sep(),
-        state,
-    ])
+    pack(
+        vec![sandbox, Span::raw(net), model, Span::raw(profile), state],
+        width,
+    )
+}
+
+/// Packs segments into as few lines as fit `width`, separated by ` │ `; the sandbox and
+/// network segments come first so they survive a narrow terminal.
+fn pack(segments: Vec<Span<'static>>, width: u16) -> Vec<Line<'static>> {
+    let room = usize::from(width);
+    let dim = Style::default().fg(Color::DarkGray);
+    let mut lines = Vec::new();
+    let mut cur: Vec<Span<'static>> = vec![Span::raw(" ")];
+    let mut used = 1usize;
+    for seg in segments {
+        let w = seg.width();
+        if used > 1 && used + 3 + w > room {
+            lines.push(Line::from(std::mem::take(&mut cur)));
+            cur.push(Span::raw(" "));
+            used = 1;
+        }
+        if used > 1 {
+            cur.push(Span::styled(" │ ", dim));
+            used += 3;
+        }
+        cur.push(seg);
+        used += w;
+    }
+    lines.push(Line::from(cur));
+    lines
 }

@@ -35,6 +35,13 @@ pub fn summary(t: &ToolEntry) -> String {
 
 /// All timeline lines for `width` columns.
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    lines_and_anchor(app, width).0
+}
+
+/// The timeline lines and the index of the open card's first line, if a card is open: the
+/// view keeps that line on screen so the subject is never scrolled away.
+pub fn lines_and_anchor(app: &App, width: u16) -> (Vec<Line<'static>>, Option<usize>) {
+    let mut anchor = None;
     let mut out = Vec::new();
     if app.entries.is_empty() {
         welcome(app, width, &mut out);
@@ -84,6 +91,9 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
             Entry::Tool(t) => tool(t, width, &mut out),
             Entry::Card(c) => {
                 let open = app.card.as_ref().filter(|o| o.entry == i);
+                if open.is_some() {
+                    anchor = Some(out.len());
+                }
                 out.extend(approval::lines(c, open, width));
             }
             Entry::Notice(n) => out.extend(wrap(
@@ -112,7 +122,7 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
             }
         }
     }
-    out
+    (out, anchor)
 }
 
 fn welcome(app: &App, width: u16, out: &mut Vec<Line<'static>>) {

@@ -17,6 +17,9 @@ pub struct Row {
     pub style: Style,
 }
 
+/// Widest a card's top and bottom rules get.
+const RULE: usize = 64;
+
 /// The card's edge colour while it waits for an answer.
 pub const EDGE: Color = Color::Yellow;
 
@@ -31,14 +34,14 @@ pub fn frame(
     let w = usize::from(width);
     let mut out = Vec::new();
     let head = format!("╔═ {title} ");
-    let fill = w.saturating_sub(head.chars().count()).min(60);
+    let fill = w.min(RULE).saturating_sub(head.chars().count());
     out.push(Line::from(Span::styled(
         format!("{head}{}", "═".repeat(fill)),
         edge.add_modifier(Modifier::BOLD),
     )));
     for row in rows {
-        let first = Span::styled(format!("║ {:<9}", row.label), edge);
-        let gutter = Span::styled(format!("║ {:<9}", ""), edge);
+        let first = Span::styled(format!("║ {:<10}", row.label), edge);
+        let gutter = Span::styled(format!("║ {:<10}", ""), edge);
         out.extend(wrap(Some(first), gutter, &row.value, row.style, width));
     }
     for line in footer {
@@ -47,7 +50,7 @@ pub fn frame(
         out.push(Line::from(spans));
     }
     out.push(Line::from(Span::styled(
-        format!("╚{}", "═".repeat(w.saturating_sub(1).min(62))),
+        format!("╚{}", "═".repeat(w.min(RULE).saturating_sub(1))),
         edge,
     )));
     out
