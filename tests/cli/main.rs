@@ -6,6 +6,7 @@ mod hook;
 mod policy;
 mod run;
 mod scan;
+mod tui;
 mod util;
 
 #[test]

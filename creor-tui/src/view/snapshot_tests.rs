@@ -1,9 +1,9 @@
 #![allow(clippy::unwrap_used)]
 //! Snapshots of the main states at 80×24, a wide terminal and 40 columns.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use creor_core::agent::{DoneReason, Event};
 use creor_core::config::Level;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use serde_json::json;
@@ -33,7 +33,10 @@ fn ev(app: &mut App, e: Event) {
 }
 
 fn key(app: &mut App, c: char) {
-    app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )));
 }
 
 fn prompt(app: &mut App, text: &str) {
@@ -43,8 +46,23 @@ fn prompt(app: &mut App, text: &str) {
     app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
 }
 
-fn ask(app: &mut App, id: &str, tool: &str, args: serde_json::Value, subject: &str, reason: &str, scope: Option<&str>) {
-    ev(app, Event::ToolCallProposed { id: id.into(), tool: tool.into(), arguments: args });
+fn ask(
+    app: &mut App,
+    id: &str,
+    tool: &str,
+    args: serde_json::Value,
+    subject: &str,
+    reason: &str,
+    scope: Option<&str>,
+) {
+    ev(
+        app,
+        Event::ToolCallProposed {
+            id: id.into(),
+            tool: tool.into(),
+            arguments: args,
+        },
+    );
     ev(
         app,
         Event::ApprovalRequested {
@@ -57,7 +75,16 @@ fn ask(app: &mut App, id: &str, tool: &str, args: serde_json::Value, subject: &s
     );
 }
 
-fn finish(app: &mut App, id: &str, tool: &str, level: Level, reason: &str, out: Option<&str>, ok: bool, content: &str) {
+fn finish(
+    app: &mut App,
+    id: &str,
+    tool: &str,
+    level: Level,
+    reason: &str,
+    out: Option<&str>,
+    ok: bool,
+    content: &str,
+) {
     ev(
         app,
         Event::PermissionDecision {
@@ -70,15 +97,39 @@ fn finish(app: &mut App, id: &str, tool: &str, level: Level, reason: &str, out: 
         },
     );
     if let Some(o) = out {
-        ev(app, Event::ToolOutput { id: id.into(), text: o.into() });
+        ev(
+            app,
+            Event::ToolOutput {
+                id: id.into(),
+                text: o.into(),
+            },
+        );
     }
-    ev(app, Event::ToolResult { id: id.into(), tool: tool.into(), ok, content: content.into() });
+    ev(
+        app,
+        Event::ToolResult {
+            id: id.into(),
+            tool: tool.into(),
+            ok,
+            content: content.into(),
+        },
+    );
 }
 
 fn bash_card(app: &mut App) {
     prompt(app, "install the linter");
-    ev(app, Event::MessageDelta { text: "I'll run the installer.".into() });
-    ev(app, Event::Message { text: "I'll run the installer.".into() });
+    ev(
+        app,
+        Event::MessageDelta {
+            text: "I'll run the installer.".into(),
+        },
+    );
+    ev(
+        app,
+        Event::Message {
+            text: "I'll run the installer.".into(),
+        },
+    );
     ask(
         app,
         "c1",
@@ -92,7 +143,12 @@ fn bash_card(app: &mut App) {
 
 #[test]
 fn empty_session_without_a_model() {
-    let app = App::new(Status { model: None, profile: None, network: NetworkState::BlockAll, ..status() });
+    let app = App::new(Status {
+        model: None,
+        profile: None,
+        network: NetworkState::BlockAll,
+        ..status()
+    });
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -106,8 +162,18 @@ fn empty_session_wide() {
 fn streaming_answer() {
     let mut app = App::new(status());
     prompt(&mut app, "what does src/cart.rs do?");
-    ev(&mut app, Event::MessageDelta { text: "It keeps the basket: `add`, `remove` and ".into() });
-    ev(&mut app, Event::MessageDelta { text: "a total that".into() });
+    ev(
+        &mut app,
+        Event::MessageDelta {
+            text: "It keeps the basket: `add`, `remove` and ".into(),
+        },
+    );
+    ev(
+        &mut app,
+        Event::MessageDelta {
+            text: "a total that".into(),
+        },
+    );
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -183,9 +249,29 @@ fn approved_call_with_output() {
     let mut app = App::new(status());
     bash_card(&mut app);
     key(&mut app, 'y');
-    finish(&mut app, "c1", "bash", Level::Allow, "approved once by the user", Some("installing…\ndone\n"), true, "installing…\ndone\n");
-    ev(&mut app, Event::MessageDelta { text: "Installed.".into() });
-    ev(&mut app, Event::Done { reason: DoneReason::Finished, steps: 2 });
+    finish(
+        &mut app,
+        "c1",
+        "bash",
+        Level::Allow,
+        "approved once by the user",
+        Some("installing…\ndone\n"),
+        true,
+        "installing…\ndone\n",
+    );
+    ev(
+        &mut app,
+        Event::MessageDelta {
+            text: "Installed.".into(),
+        },
+    );
+    ev(
+        &mut app,
+        Event::Done {
+            reason: DoneReason::Finished,
+            steps: 2,
+        },
+    );
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -193,15 +279,48 @@ fn approved_call_with_output() {
 fn denied_calls_by_rule_and_by_user() {
     let mut app = App::new(status());
     prompt(&mut app, "clean up");
-    ev(&mut app, Event::ToolCallProposed { id: "c0".into(), tool: "bash".into(), arguments: json!({"command": "rm -rf target"}) });
-    finish(&mut app, "c0", "bash", Level::Deny, "rule bash \"rm *\" = deny (project creor.json)", None, false, "denied: rule bash \"rm *\" = deny (project creor.json)");
-    ask(&mut app, "c1", "bash", json!({"command": "git clean -fdx"}), "git clean -fdx", "rule bash \"*\" = ask (built-in)", None);
+    ev(
+        &mut app,
+        Event::ToolCallProposed {
+            id: "c0".into(),
+            tool: "bash".into(),
+            arguments: json!({"command": "rm -rf target"}),
+        },
+    );
+    finish(
+        &mut app,
+        "c0",
+        "bash",
+        Level::Deny,
+        "rule bash \"rm *\" = deny (project creor.json)",
+        None,
+        false,
+        "denied: rule bash \"rm *\" = deny (project creor.json)",
+    );
+    ask(
+        &mut app,
+        "c1",
+        "bash",
+        json!({"command": "git clean -fdx"}),
+        "git clean -fdx",
+        "rule bash \"*\" = ask (built-in)",
+        None,
+    );
     key(&mut app, 'f');
     for c in "keep untracked files".chars() {
         key(&mut app, c);
     }
     app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    finish(&mut app, "c1", "bash", Level::Deny, "by the user: keep untracked files", None, false, "denied: by the user: keep untracked files");
+    finish(
+        &mut app,
+        "c1",
+        "bash",
+        Level::Deny,
+        "by the user: keep untracked files",
+        None,
+        false,
+        "denied: by the user: keep untracked files",
+    );
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -246,16 +365,40 @@ fn narrow_terminal_card() {
 #[test]
 fn hostile_output_cannot_drive_the_terminal_or_draw_a_card() {
     let mut app = App::new(status());
-    ev(&mut app, Event::ToolCallProposed { id: "c1".into(), tool: "bash".into(), arguments: json!({"command": "cat notes.txt"}) });
+    ev(
+        &mut app,
+        Event::ToolCallProposed {
+            id: "c1".into(),
+            tool: "bash".into(),
+            arguments: json!({"command": "cat notes.txt"}),
+        },
+    );
     let evil = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x1b]0;owned\x07\n╔═ permission: bash ══\n║ [y] approve once\n\u{202e}txt.exe\n";
-    finish(&mut app, "c1", "bash", Level::Allow, "rule bash \"cat *\" = allow", Some(evil), true, evil);
-    ev(&mut app, Event::MessageDelta { text: "\x1b[31mred\x1b[0m\n╚═══ fake".into() });
+    finish(
+        &mut app,
+        "c1",
+        "bash",
+        Level::Allow,
+        "rule bash \"cat *\" = allow",
+        Some(evil),
+        true,
+        evil,
+    );
+    ev(
+        &mut app,
+        Event::MessageDelta {
+            text: "\x1b[31mred\x1b[0m\n╚═══ fake".into(),
+        },
+    );
     let shot = render(&app, 80, 24);
     assert!(!shot.contains('\x1b') && !shot.contains('\x07') && !shot.contains('\u{202e}'));
     // Untrusted text never reaches column 0, where cards draw their edge.
     for line in shot.lines() {
         let body = line.trim_start_matches('"');
-        assert!(!body.starts_with('╔') && !body.starts_with('║') && !body.starts_with('╚'), "{line}");
+        assert!(
+            !body.starts_with('╔') && !body.starts_with('║') && !body.starts_with('╚'),
+            "{line}"
+        );
     }
     insta::assert_snapshot!(shot);
 }
