@@ -404,10 +404,8 @@ impl App {
                 self.input.set("");
             }
             KeyCode::Backspace => self.input.backspace(),
-            KeyCode::Delete => {
-                if self.input.cursor < self.input.text.len() {
-                    self.input.text.remove(self.input.cursor);
-                }
+            KeyCode::Delete if self.input.cursor < self.input.text.len() => {
+                self.input.text.remove(self.input.cursor);
             }
             KeyCode::Left => self.input.cursor = self.input.cursor.saturating_sub(1),
             KeyCode::Right => {

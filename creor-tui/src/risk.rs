@@ -64,10 +64,12 @@ pub fn notes(tool: &str, subject: &str) -> Vec<String> {
                 out.push("names absolute or home paths".to_owned());
             }
         }
-        "write" | "edit" => {
-            if subject.starts_with('/') || subject.starts_with("~") || subject.starts_with("..") {
-                out.push("writes outside the project".to_owned());
-            }
+        "write" | "edit"
+            if subject.starts_with('/')
+                || subject.starts_with('~')
+                || subject.starts_with("..") =>
+        {
+            out.push("writes outside the project".to_owned());
         }
         "webfetch" => {
             if lower.starts_with("http://") {

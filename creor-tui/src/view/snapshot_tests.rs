@@ -75,6 +75,7 @@ fn ask(
     );
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     app: &mut App,
     id: &str,
