@@ -708,6 +708,9 @@ impl App {
                     match &t.state {
                         ToolState::Denied(_) => {}
                         _ if content.starts_with("denied:") => {
+                            if t.output.trim() == content.trim() {
+                                t.output.clear();
+                            }
                             t.state = ToolState::Denied(
                                 content.trim_start_matches("denied:").trim().to_owned(),
                             )

@@ -182,7 +182,13 @@ fn cards_answer_once_deny_and_for_session() {
     );
 
     // 3. `s` approves for the session; the identical fourth call runs with no card.
-    pane.wait_for(&["echo again-and-again", "[s] approve for session"]);
+    let card = pane.wait_for(&["echo again-and-again", "[s] approve for session"]);
+    // The card states exactly what `s` grants: this command, not a wider pattern.
+    assert!(
+        card.contains("s would allow: bash \"echo again-and-again\" exactly"),
+        "{card}"
+    );
+    assert!(!card.contains("echo again-and-again *"), "{card}");
     pane.keys(&["s"]);
     let screen = pane.wait_for(&["all done here"]);
     let reqs = wait_requests(&model, 5);

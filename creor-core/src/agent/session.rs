@@ -376,14 +376,17 @@ impl Session {
         if self.opts.headless || self.opts.on_ask != OnAsk::Ask {
             return Ok(Some((Level::Deny, NEEDS_APPROVAL_HEADLESS.into())));
         }
-        let scopes = self.engine.session_suggestions(decision);
-        let scope_text = (!scopes.is_empty()).then(|| {
-            scopes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        });
+        // The card states what "approve for session" grants: the asks' own scopes, exactly
+        // what `approve_for_session` records (not the wider single-unit suggestions).
+        let approvable = !self.engine.session_suggestions(decision).is_empty();
+        let mut granted: Vec<String> = Vec::new();
+        for scope in decision.asks().filter_map(|c| c.scope.as_ref()) {
+            let text = scope.to_string();
+            if !granted.contains(&text) {
+                granted.push(text);
+            }
+        }
+        let scope_text = (approvable && !granted.is_empty()).then(|| granted.join("; "));
         emit(
             io,
             Event::ApprovalRequested {
