@@ -228,3 +228,49 @@ fn cards_answer_once_deny_and_for_session() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn shell_escape_works_without_a_provider_and_output_is_escaped() {
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canon");
+    let (project, home, state, config) = (
+        root.join("proj"),
+        root.join("home"),
+        root.join("state"),
+        root.join("config"),
+    );
+    for d in [&project, &home, &state, &config] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let pane = Pane::start(
+        &root,
+        &project,
+        &[
+            ("HOME", home.display().to_string()),
+            ("XDG_STATE_HOME", state.display().to_string()),
+            ("XDG_CONFIG_HOME", config.display().to_string()),
+            ("TERM", "xterm-256color".into()),
+        ],
+        (100, 30),
+    );
+    pane.wait_for(&["no model provider configured", "\"provider\"", "no model"]);
+    // A command that tries to retitle the window and write the clipboard.
+    pane.keys(&[
+        "-l",
+        r#"!printf 'from-shell\033]0;pwned\007\033]52;c;eA==\007\n'"#,
+    ]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["permission: bash", "[y] approve once"]);
+    pane.keys(&["y"]);
+    let screen = pane.wait_for(&["│ from-shell^[]0;pwned^G^[]52;c;eA==^G"]);
+    assert!(screen.contains("⚙ ok"), "{screen}");
+    let title = pane
+        .tmux()
+        .args(["display-message", "-p", "-t", "0", "#{pane_title}"])
+        .output()
+        .expect("display-message");
+    assert!(
+        !String::from_utf8_lossy(&title.stdout).contains("pwned"),
+        "the command retitled the pane"
+    );
+}
