@@ -696,9 +696,16 @@ impl App {
                     };
                 }
             }
-            Event::ToolOutput { id, text } => {
+            Event::ToolOutputDelta { id, text } => {
                 if let Some(t) = self.tool_mut(&id) {
                     t.output.push_str(&text);
+                }
+            }
+            // The whole redacted output replaces the live lines: it is authoritative (and
+            // includes anything held back, like a private key, now redacted).
+            Event::ToolOutput { id, text } => {
+                if let Some(t) = self.tool_mut(&id) {
+                    t.output = text;
                 }
             }
             Event::ToolResult {

@@ -249,6 +249,14 @@ fn streamed_text_accumulates_and_tool_states_follow_events() {
         reason: "approved once by the user".into(),
         rules: vec![],
     }));
+    app.update(Msg::Core(Event::ToolOutputDelta {
+        id: "c1".into(),
+        text: "h".into(),
+    }));
+    match &app.entries[2] {
+        Entry::Tool(t) => assert_eq!((&t.state, t.output.as_str()), (&ToolState::Running, "h")),
+        other => panic!("{other:?}"),
+    }
     app.update(Msg::Core(Event::ToolOutput {
         id: "c1".into(),
         text: "hi\n".into(),

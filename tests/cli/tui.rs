@@ -262,8 +262,20 @@ fn shell_escape_works_without_a_provider_and_output_is_escaped() {
     pane.keys(&["Enter"]);
     pane.wait_for(&["permission: bash", "[y] approve once"]);
     pane.keys(&["y"]);
-    let screen = pane.wait_for(&["│ from-shell^[]0;pwned^G^[]52;c;eA==^G"]);
-    assert!(screen.contains("⚙ ok"), "{screen}");
+    let screen = pane.wait_for(&["│ from-shell^[]0;pwned^G^[]52;c;eA==^G", "⚙ ok"]);
+    assert!(!screen.contains("[y] approve once"), "{screen}");
+
+    // Output streams in while the command runs.
+    pane.keys(&["-l", "!echo tick-1; sleep 5; echo tick-2"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["[y] approve once"]);
+    pane.keys(&["y"]);
+    let screen = pane.wait_for(&["│ tick-1"]);
+    assert!(
+        screen.contains("⚙ running") && !screen.contains("│ tick-2"),
+        "tick-1 must show while the command still runs:\n{screen}"
+    );
+    pane.wait_for(&["│ tick-2"]);
     let title = pane
         .tmux()
         .args(["display-message", "-p", "-t", "0", "#{pane_title}"])

@@ -8,6 +8,7 @@
 
 mod audit;
 mod event;
+mod live;
 mod redact;
 mod session;
 

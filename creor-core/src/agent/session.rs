@@ -483,7 +483,12 @@ impl Session {
                 engine.visible_in_results(p)
             }
         };
-        let outcome = self.tools.execute(prepared, &visible, &io.cancel).await;
+        let live = matches!(prepared.args, ToolArgs::Bash(_))
+            .then(|| super::live::sink(call.id.clone(), io.events.clone(), self.redactor.clone()));
+        let outcome = self
+            .tools
+            .execute_live(prepared, &visible, &io.cancel, live)
+            .await;
         let (raw, ok) = match outcome {
             Ok(text) => (text, true),
             Err(e @ (ToolError::Refused(_) | ToolError::Runner(_))) => {
