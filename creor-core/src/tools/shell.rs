@@ -24,7 +24,10 @@ pub enum Stream {
 /// must redact before showing it. The captured [`CommandOutput`] stays the authoritative
 /// result; this only lets a front end show progress.
 #[derive(Clone)]
-pub struct OutputSink(pub Arc<dyn Fn(Stream, &[u8]) + Send + Sync>);
+pub struct OutputSink(pub Arc<OutputFn>);
+
+/// The function behind an [`OutputSink`].
+pub type OutputFn = dyn Fn(Stream, &[u8]) + Send + Sync;
 
 impl std::fmt::Debug for OutputSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
