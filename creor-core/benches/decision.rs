@@ -89,9 +89,18 @@ fn setup(n: usize) -> Setup {
 fn cases() -> Vec<(&'static str, Request)> {
     vec![
         ("path read src/main.rs", Request::Read("src/main.rs".into())),
-        ("path edit docs/guide/x.md", Request::Edit("docs/guide/x.md".into())),
-        ("tool websearch", Request::WebSearch("rust globset narrowness".into())),
-        ("tool webfetch", Request::WebFetch("https://docs.rs/globset".into())),
+        (
+            "path edit docs/guide/x.md",
+            Request::Edit("docs/guide/x.md".into()),
+        ),
+        (
+            "tool websearch",
+            Request::WebSearch("rust globset narrowness".into()),
+        ),
+        (
+            "tool webfetch",
+            Request::WebFetch("https://docs.rs/globset".into()),
+        ),
         ("bash compound ~100 chars", Request::Bash(BASH_CMD.into())),
     ]
 }
@@ -100,7 +109,9 @@ fn decisions(c: &mut Criterion) {
     let s = setup(1000);
     let mut g = c.benchmark_group("decide_1000_rules");
     for (name, req) in cases() {
-        g.bench_function(name, |b| b.iter(|| black_box(s.engine.decide(black_box(&req)))));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(s.engine.decide(black_box(&req))))
+        });
     }
     g.finish();
 }
@@ -137,6 +148,46 @@ fn report() {
             b / s
         );
     }
+    let paths = creor_core::permission::PathContext {
+        project: big.engine.project().to_path_buf(),
+        home: PathBuf::from("/nonexistent-home"),
+        session_tmp: None,
+    };
+    let mut samples: Vec<f64> = (0..400)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..50 {
+                black_box(paths.resolve(black_box(std::path::Path::new("src/main.rs"))));
+            }
+            t.elapsed().as_secs_f64() * 1e6 / 50.0
+        })
+        .collect();
+    samples.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "  reference: resolving src/main.rs alone (PathContext::resolve) {:.2}",
+        samples[samples.len() / 2]
+    );
+    println!(
+        "  reference: two lstat calls (resolving src/main.rs below the project) {:.2}",
+        canonicalise_p50(&big)
+    );
+}
+
+/// The filesystem work every path decision must do, for reference: resolving the path.
+fn canonicalise_p50(setup: &Setup) -> f64 {
+    let path = setup.engine.project().join("src/main.rs");
+    let mut samples: Vec<f64> = (0..400)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..50 {
+                black_box(std::fs::symlink_metadata(black_box(&path)).ok());
+                black_box(std::fs::symlink_metadata(black_box(path.parent().unwrap())).ok());
+            }
+            t.elapsed().as_secs_f64() * 1e6 / 50.0
+        })
+        .collect();
+    samples.sort_by(|a, b| a.total_cmp(b));
+    samples[samples.len() / 2]
 }
 
 fn main() {

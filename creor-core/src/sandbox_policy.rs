@@ -120,11 +120,8 @@ pub fn env_passes(name: &OsStr) -> bool {
 
 /// Scrubs `env` to the allowlist and pins `TMPDIR=/tmp` (the sandbox's private `/tmp`).
 pub fn scrub_env(env: &[(OsString, OsString)]) -> Vec<(OsString, OsString)> {
-    let mut out: Vec<(OsString, OsString)> = env
-        .iter()
-        .filter(|(k, _)| env_passes(k))
-        .cloned()
-        .collect();
+    let mut out: Vec<(OsString, OsString)> =
+        env.iter().filter(|(k, _)| env_passes(k)).cloned().collect();
     out.push(("TMPDIR".into(), "/tmp".into()));
     out
 }
@@ -162,25 +159,24 @@ pub fn build(
     config: &ResolvedConfig,
     opts: &PolicyOptions,
 ) -> Result<SandboxPolicy, PolicyBuildError> {
-    let network = match config.sandbox.network.policy {
-        NetworkMode::BlockAll => NetworkPolicy::BlockAll,
-        NetworkMode::AllowAll => NetworkPolicy::AllowAll,
-        NetworkMode::AllowSpecific => match &opts.proxy {
-            Some((socket, port, token)) => NetworkPolicy::AllowSpecific {
-                proxy_socket: socket.clone(),
-                port: *port,
-                token: token.clone(),
-            },
-            None => {
-                return Err(PolicyBuildError(
+    let network =
+        match config.sandbox.network.policy {
+            NetworkMode::BlockAll => NetworkPolicy::BlockAll,
+            NetworkMode::AllowAll => NetworkPolicy::AllowAll,
+            NetworkMode::AllowSpecific => match &opts.proxy {
+                Some((socket, port, token)) => NetworkPolicy::AllowSpecific {
+                    proxy_socket: socket.clone(),
+                    port: *port,
+                    token: token.clone(),
+                },
+                None => return Err(PolicyBuildError(
                     "network policy allow_specific needs creor's proxy, which is not available \
                      in this build; refusing rather than running with open network (use \
                      block_all, or allow_all knowingly)"
                         .into(),
-                ))
-            }
-        },
-    };
+                )),
+            },
+        };
     let host_env: Vec<(OsString, OsString)> = match &opts.env {
         Some(e) => e.clone(),
         None => std::env::vars_os().collect(),
@@ -316,8 +312,10 @@ mod tests {
 
     #[test]
     fn allow_specific_without_proxy_refuses() {
-        let mut cfg = ResolvedConfig::default();
-        cfg.project = std::env::temp_dir();
+        let mut cfg = ResolvedConfig {
+            project: std::env::temp_dir(),
+            ..ResolvedConfig::default()
+        };
         cfg.sandbox.network.policy = NetworkMode::AllowSpecific;
         assert!(build(&cfg, &PolicyOptions::default()).is_err());
     }
@@ -335,8 +333,10 @@ mod tests {
         ] {
             std::fs::create_dir_all(h.join(d)).unwrap();
         }
-        let mut cfg = ResolvedConfig::default();
-        cfg.project = h.join("proj");
+        let cfg = ResolvedConfig {
+            project: h.join("proj"),
+            ..ResolvedConfig::default()
+        };
         let path = format!(
             "{}:{}:/usr/bin",
             h.join(".local/bin").display(),
@@ -362,8 +362,10 @@ mod tests {
         let h = home.path().canonicalize().unwrap();
         std::fs::create_dir_all(h.join(".ssh")).unwrap();
         std::fs::create_dir_all(h.join("p")).unwrap();
-        let mut cfg = ResolvedConfig::default();
-        cfg.project = h.join("p");
+        let mut cfg = ResolvedConfig {
+            project: h.join("p"),
+            ..ResolvedConfig::default()
+        };
         cfg.sandbox.read_only = vec![h.join(".ssh")];
         let opts = PolicyOptions {
             env: Some(env(&[("HOME", h.to_str().unwrap())])),

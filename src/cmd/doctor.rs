@@ -2,7 +2,14 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
+use creor_core::config::{self, LoadOptions};
+use creor_core::sandbox_policy::{self, PolicyOptions};
+use creor_sandbox::linux::probe::{self, Check};
+use serde::Serialize;
+
+use super::Exit;
 
 /// Arguments of `creor doctor`.
 #[derive(Debug, Args)]
@@ -12,7 +19,122 @@ pub struct DoctorArgs {
     pub json: bool,
 }
 
-/// Runs `creor doctor`.
-pub fn run(_args: DoctorArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("creor doctor")
+/// The whole report, as printed with `--json`.
+#[derive(Debug, Serialize)]
+struct Report {
+    checks: Vec<Check>,
+    /// What `creor exec` will do here.
+    verdict: String,
+    /// Read-only binds under home (toolchains, PATH entries, caches).
+    home_read_only: Vec<String>,
+    /// Paths never visible.
+    hidden: Vec<String>,
+    /// Protected (read-only) paths in the project.
+    protected: Vec<String>,
+}
+
+/// Runs `creor doctor`. Exit 0 when the full sandbox works, 1 otherwise.
+pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("current directory")?;
+    let cfg = config::load(&LoadOptions {
+        project: cwd,
+        ..LoadOptions::default()
+    })
+    .map_err(|e| Exit::config(e.to_string()))?;
+    let mut checks = probe::kernel_checks();
+    let mut home_read_only = Vec::new();
+    let mut hidden = Vec::new();
+    let mut protected = Vec::new();
+    let full_ok = match sandbox_policy::build(&cfg, &PolicyOptions::default()) {
+        Ok(mut policy) => {
+            home_read_only = policy
+                .read_only
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            hidden = policy
+                .hidden
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            protected = policy
+                .protected
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            // The trial checks the full sandbox; degraded mode is reported separately.
+            policy.allow_degraded = false;
+            let trial = probe::trial_run(&policy, None);
+            let ok = trial.ok;
+            checks.push(trial);
+            ok
+        }
+        Err(e) => {
+            checks.push(Check {
+                name: "sandbox policy".into(),
+                ok: false,
+                detail: e.to_string(),
+                fix: Some("fix the configuration named above".into()),
+            });
+            false
+        }
+    };
+    let verdict = if full_ok {
+        "creor exec runs commands in the full sandbox: user/mount/pid/net/ipc/uts/cgroup \
+         namespaces, allowlisted root, landlock, seccomp, no capabilities, rlimits"
+            .to_string()
+    } else if cfg.sandbox.allow_degraded {
+        "namespaces unavailable: creor exec runs DEGRADED (landlock + seccomp only), as the \
+         configuration opted in; fix the failing checks for the full sandbox"
+            .to_string()
+    } else {
+        "creor exec refuses to run (exit 125) until the failing checks are fixed, or the \
+         configuration opts in to the degraded mode (sandbox.allowDegraded)"
+            .to_string()
+    };
+    let report = Report {
+        checks,
+        verdict,
+        home_read_only,
+        hidden,
+        protected,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(if full_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_text(r: &Report) {
+    for c in &r.checks {
+        println!(
+            "[{}] {}: {}",
+            if c.ok { " ok " } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+        if let Some(fix) = &c.fix {
+            println!("       fix: {fix}");
+        }
+    }
+    println!();
+    println!("read-only under home: {}", list(&r.home_read_only));
+    println!("never visible: {}", list(&r.hidden));
+    println!("read-only in the project: {}", list(&r.protected));
+    println!();
+    println!("=> {}", r.verdict);
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
 }

@@ -15,7 +15,7 @@ use creor_core::agent::{
     Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor, Session,
     SessionError, SessionIo, SessionOptions,
 };
-use creor_core::config::{self, LoadOptions, ProviderConfig};
+use creor_core::config::{self, Level, LoadOptions, ProviderConfig};
 use creor_core::permission::{Context, Engine};
 use creor_core::tools::{CommandRunner, ToolEnv, Toolbox};
 use tokio::sync::mpsc;
@@ -63,7 +63,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(run_async(args))
+    let result = rt.block_on(run_async(args));
+    // A terminal read for an approval may still be blocked after Ctrl-C; do not wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
 }
 
 fn read_prompt(arg: &str) -> anyhow::Result<String> {
@@ -158,6 +161,8 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .ok_or_else(|| Exit::config("HOME is not set"))?;
+    // The floor (~/.ssh, ~/.aws, ~/.gnupg) is matched against canonical paths.
+    let home = home.canonicalize().unwrap_or(home);
     let id = session_id();
     let session_tmp = match state_dir() {
         Some(d) => {
@@ -177,6 +182,12 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             headless,
         },
     );
+    if config.sandbox.network.policy == creor_core::config::NetworkMode::AllowAll {
+        eprintln!(
+            "creor: warning: network allow_all: sandboxed commands share the host network \
+             (host loopback services and cloud metadata endpoints are reachable)"
+        );
+    }
     let on_ask = config.on_ask;
     let config = Arc::new(config);
     let mut env = ToolEnv::new(config.clone(), home, session_tmp.clone());
@@ -238,7 +249,9 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     drop(io);
     drop(session);
-    let _ = printer.await;
+    // The printer drains the remaining events; only a pending terminal read (after Ctrl-C)
+    // can hold it, and that must not keep creor alive.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), printer).await;
     if let Some(dir) = session_tmp {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -346,10 +359,12 @@ impl Printer {
                 tool, arguments, ..
             } => format!("→ {tool} {arguments}"),
             Event::PermissionDecision { level, reason, .. } => {
-                format!(
-                    "  {} ({reason})",
-                    serde_json::to_string(level).unwrap_or_default()
-                )
+                let level = match level {
+                    Level::Allow => "allow",
+                    Level::Ask => "ask",
+                    Level::Deny => "deny",
+                };
+                format!("  {level} ({reason})")
             }
             Event::ApprovalRequested {
                 tool,

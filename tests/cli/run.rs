@@ -1,7 +1,5 @@
-//! `creor run` end to end against a scripted model API on 127.0.0.1.
-//!
-//! Some cases need the permission engine, config loader, sandbox and secret scanner merged
-//! (they are separate branches); each says so in its assertion message.
+//! `creor run` end to end against a scripted model API on 127.0.0.1: the real config loader,
+//! permission engine, sandbox, secret scanner and audit log, with a fake model.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -67,6 +65,26 @@ impl Case {
             .env("XDG_CONFIG_HOME", self.root.join("config"))
             .env_remove("CI")
             .stdin(Stdio::null());
+        c
+    }
+
+    /// Like [`Case::cmd`] for OpenAI, without `--headless` (stdin decides).
+    fn interactive_cmd(&self, port: u16) -> Command {
+        let mut c = util::creor();
+        c.args(["run", "--json", "--project"])
+            .arg(&self.project)
+            .args([
+                "--provider",
+                "openai",
+                "--base-url",
+                &format!("http://127.0.0.1:{port}/v1"),
+                "--model",
+                "test-model",
+            ])
+            .env("HOME", &self.home)
+            .env("XDG_STATE_HOME", self.root.join("state"))
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            .env_remove("CI");
         c
     }
 
@@ -545,6 +563,34 @@ fn decisions_are_audited_and_a_tampered_line_is_caught() {
     assert_eq!(ok.status.code(), Some(0), "{}", dump(&ok));
     let show = audit(&case, "show");
     assert!(String::from_utf8_lossy(&show.stdout).contains("make release"));
+    let recent = util::creor()
+        .args(["audit", "show", "--since", "1h", "--json", "--project"])
+        .arg(&case.project)
+        .env("HOME", &case.home)
+        .env("XDG_STATE_HOME", case.root.join("state"))
+        .output()
+        .expect("run");
+    let lines: Vec<Value> = String::from_utf8_lossy(&recent.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert!(lines.len() >= 2, "{}", dump(&recent));
+    assert!(lines.iter().all(|l| l["hash"].is_string()));
+    let future = util::creor()
+        .args([
+            "audit",
+            "show",
+            "--since",
+            "2999-01-01T00:00:00Z",
+            "--project",
+        ])
+        .arg(&case.project)
+        .env("HOME", &case.home)
+        .env("XDG_STATE_HOME", case.root.join("state"))
+        .output()
+        .expect("run");
+    assert_eq!(future.status.code(), Some(0), "{}", dump(&future));
+    assert!(future.stdout.is_empty(), "{}", dump(&future));
 
     // Turn the first recorded deny into an allow: verify must fail and name line 1.
     let tampered = text.replacen("\"deny\"", "\"allow\"", 1);
@@ -679,4 +725,151 @@ fn the_provider_key_never_reaches_a_sandboxed_command() {
         "{results:?}"
     );
     assert!(!results[0].contains("CREOR_TEST_LLM"), "{results:?}");
+}
+
+/// With a terminal on stdin the session asks: `s` approves the stated scope for the rest of
+/// the session, `f` denies with feedback that reaches the model.
+#[test]
+fn interactive_approvals_from_a_terminal() {
+    use std::io::Write;
+    let case = Case::new();
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "write", json!({"path": "a.txt", "content": "A"})),
+        fm::openai_tool_call("c2", "write", json!({"path": "b.txt", "content": "B"})),
+        fm::openai_tool_call("c3", "bash", json!({"command": "make deploy"})),
+        fm::openai_text("ok"),
+    ]);
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    // Answers are typed ahead; the terminal buffers them until creor reads each line.
+    let mut master = std::fs::File::from(pty.master);
+    master
+        .write_all(b"s\nf\nno deploys from here\n")
+        .expect("type answers");
+    let out = case
+        .interactive_cmd(model.port)
+        .arg("write two files")
+        .stdin(Stdio::from(pty.slave))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let evs = events(&out);
+    assert_eq!(evs[0]["headless"], false);
+    let asked: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["type"] == "approval_requested")
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(asked, ["c1", "c3"], "c2 is covered by the session approval");
+    assert_eq!(
+        std::fs::read_to_string(case.project.join("a.txt"))
+            .ok()
+            .as_deref(),
+        Some("A")
+    );
+    assert_eq!(
+        std::fs::read_to_string(case.project.join("b.txt"))
+            .ok()
+            .as_deref(),
+        Some("B")
+    );
+    let reqs = model.requests();
+    assert_eq!(reqs.len(), 4);
+    assert_eq!(
+        openai_tool_results(&reqs[3].body)
+            .last()
+            .map(String::as_str),
+        Some("denied: by the user: no deploys from here")
+    );
+}
+
+#[test]
+fn floor_holds_through_a_symlinked_home_and_a_project_symlink() {
+    let case = Case::new();
+    project_config(&case, json!({"permissions": "allow"}));
+    let ssh = case.home.join(".ssh");
+    std::fs::create_dir_all(&ssh).expect("mkdir");
+    std::fs::write(ssh.join("id_rsa"), "PRIVATE-KEY-MATERIAL-0xBEEF").expect("write");
+    let link_home = case.root.join("homelink");
+    std::os::unix::fs::symlink(&case.home, &link_home).expect("symlink");
+    std::os::unix::fs::symlink(&ssh, case.project.join("keys")).expect("symlink");
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "read", json!({"path": "~/.ssh/id_rsa"})),
+        fm::openai_tool_call("c2", "read", json!({"path": "keys/id_rsa"})),
+        fm::openai_tool_call("c3", "grep", json!({"pattern": "PRIVATE"})),
+        fm::openai_text("ok"),
+    ]);
+    let out = case
+        .cmd("openai", model.port)
+        .env("HOME", &link_home)
+        .arg("read keys")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = model.requests();
+    let all = reqs.iter().map(|r| r.body.to_string()).collect::<String>();
+    assert!(!all.contains("PRIVATE-KEY-MATERIAL"), "{}", dump(&out));
+    let results = openai_tool_results(&reqs[3].body);
+    assert!(results[0].starts_with("denied: floor"), "{results:?}");
+    assert!(results[1].starts_with("denied: floor"), "{results:?}");
+    assert_eq!(results[2], "no matches", "{results:?}");
+}
+
+#[test]
+fn webfetch_redirects_are_judged_like_new_requests() {
+    let case = Case::new();
+    let server = FakeModel::start_with(|port| {
+        let mut redirect = Canned::status(302, "");
+        redirect
+            .extra_headers
+            .push(("Location", format!("http://localhost:{port}/secret")));
+        vec![
+            fm::openai_tool_call(
+                "c1",
+                "webfetch",
+                json!({"url": format!("http://127.0.0.1:{port}/page")}),
+            ),
+            redirect,
+            fm::openai_text("ok"),
+        ]
+    });
+    project_config(
+        &case,
+        json!({
+            "permissions": {"*": "ask", "webfetch": {"*": "ask", "domain:127.0.0.1": "allow"}},
+            "sandbox": {"network": {"policy": "allow_specific", "allowedHosts": [
+                format!("127.0.0.1:{}", server.port), format!("localhost:{}", server.port)]}}
+        }),
+    );
+    let out = case
+        .cmd("openai", server.port)
+        .arg("fetch")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", dump(&out));
+    let reqs = server.requests();
+    assert!(!reqs.iter().any(|r| r.path == "/secret"), "{reqs:?}");
+    let results = openai_tool_results(&reqs.last().expect("requests").body);
+    assert!(
+        results[0].starts_with("denied: redirect to http://localhost:"),
+        "{results:?}"
+    );
+}
+
+#[test]
+fn invalid_config_refuses_to_start() {
+    let case = Case::new();
+    case.write("creor.json", r#"{"permissions": {"bash": "sometimes"}}"#);
+    let model = FakeModel::start(vec![fm::openai_text("never")]);
+    let out = case
+        .cmd("openai", model.port)
+        .arg("hi")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", dump(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("creor.json"),
+        "{}",
+        dump(&out)
+    );
+    assert!(model.requests().is_empty());
 }

@@ -150,3 +150,73 @@ pub struct ApprovalAnswer {
     #[serde(flatten)]
     pub answer: Answer,
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The documented JSON shapes (docs/README-agent.md) stay true.
+    #[test]
+    fn json_shapes_are_stable() {
+        let cases: Vec<(Event, &str)> = vec![
+            (
+                Event::MessageDelta { text: "hi".into() },
+                r#"{"type":"message_delta","text":"hi"}"#,
+            ),
+            (
+                Event::PermissionDecision {
+                    id: "c1".into(),
+                    tool: "bash".into(),
+                    subject: "git push".into(),
+                    level: Level::Deny,
+                    reason: "needs-approval-headless".into(),
+                    rules: vec![],
+                },
+                r#"{"type":"permission_decision","id":"c1","tool":"bash","subject":"git push","level":"deny","reason":"needs-approval-headless","rules":[]}"#,
+            ),
+            (
+                Event::ApprovalRequested {
+                    id: "c1".into(),
+                    tool: "bash".into(),
+                    subject: "make".into(),
+                    reason: "no rule".into(),
+                    session_scope: None,
+                },
+                r#"{"type":"approval_requested","id":"c1","tool":"bash","subject":"make","reason":"no rule","session_scope":null}"#,
+            ),
+            (
+                Event::Done {
+                    reason: DoneReason::StepLimit,
+                    steps: 3,
+                },
+                r#"{"type":"done","reason":"step-limit","steps":3}"#,
+            ),
+        ];
+        for (ev, want) in cases {
+            assert_eq!(serde_json::to_string(&ev).unwrap(), want);
+            assert_eq!(serde_json::from_str::<Event>(want).unwrap(), ev);
+        }
+    }
+
+    #[test]
+    fn approval_answers_parse_as_documented() {
+        let a: ApprovalAnswer =
+            serde_json::from_str(r#"{"id":"c1","answer":"deny","feedback":"no"}"#).unwrap();
+        assert_eq!(
+            a,
+            ApprovalAnswer {
+                id: "c1".into(),
+                answer: Answer::Deny {
+                    feedback: Some("no".into())
+                }
+            }
+        );
+        let a: ApprovalAnswer =
+            serde_json::from_str(r#"{"id":"c2","answer":"approve-for-session"}"#).unwrap();
+        assert_eq!(a.answer, Answer::ApproveForSession);
+        let a: ApprovalAnswer =
+            serde_json::from_str(r#"{"id":"c3","answer":"approve-once"}"#).unwrap();
+        assert_eq!(a.answer, Answer::ApproveOnce);
+    }
+}

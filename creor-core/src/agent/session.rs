@@ -156,18 +156,22 @@ impl Session {
     }
 
     /// Runs one user prompt to completion. Events (including a final `done`) go to `io.events`.
+    /// Call it again with the next prompt to continue the conversation; `session_started` is
+    /// sent on the first run only.
     pub async fn run(&mut self, prompt: &str, io: &mut SessionIo) -> Result<Outcome, SessionError> {
-        let cfg = &self.tools.env.config;
-        emit(
-            io,
-            Event::SessionStarted {
-                session: self.opts.id.clone(),
-                provider: self.provider.describe(),
-                project: self.tools.env.project.display().to_string(),
-                profile: cfg.profile.clone(),
-                headless: self.opts.headless,
-            },
-        );
+        if self.history.is_empty() {
+            let cfg = &self.tools.env.config;
+            emit(
+                io,
+                Event::SessionStarted {
+                    session: self.opts.id.clone(),
+                    provider: self.provider.describe(),
+                    project: self.tools.env.project.display().to_string(),
+                    profile: cfg.profile.clone(),
+                    headless: self.opts.headless,
+                },
+            );
+        }
         self.history.push(Message::User(prompt.to_owned()));
         let mut steps = 0u32;
         loop {
@@ -228,10 +232,11 @@ impl Session {
             if reply.tool_calls.is_empty() {
                 return Ok(done(io, DoneReason::Finished, steps, Outcome::Finished));
             }
-            for call in &reply.tool_calls {
+            for (i, call) in reply.tool_calls.iter().enumerate() {
                 let result = match self.handle_call(call, io).await {
                     Ok(r) => r,
                     Err(e) => {
+                        self.close_calls(&reply.tool_calls[i..], "not run: the run was aborted");
                         emit(
                             io,
                             Event::Error {
@@ -258,9 +263,26 @@ impl Session {
                     is_error: !result.ok,
                 });
                 if io.cancel.is_cancelled() {
+                    self.close_calls(
+                        &reply.tool_calls[i + 1..],
+                        "not run: the session was cancelled",
+                    );
                     return Ok(done(io, DoneReason::Cancelled, steps, Outcome::Cancelled));
                 }
             }
+        }
+    }
+
+    /// Gives every call that will not run a result, so the history stays a valid conversation
+    /// if the front end continues the session with another prompt.
+    fn close_calls(&mut self, calls: &[ToolCall], why: &str) {
+        for call in calls {
+            self.history.push(Message::ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                content: why.to_owned(),
+                is_error: true,
+            });
         }
     }
 
@@ -305,11 +327,7 @@ impl Session {
         let decision = self.engine.decide(&prepared.request);
         let (level, reason) = match self.resolve_level(call, &subject, &decision, io).await? {
             Some(v) => v,
-            None => {
-                return Ok(
-                    self.refused(call, "denied: session cancelled while waiting for approval")
-                )
-            }
+            None => return Ok(self.refused("denied: session cancelled while waiting for approval")),
         };
         emit(
             io,
@@ -339,11 +357,11 @@ impl Session {
                     message: msg.clone(),
                 },
             );
-            return Ok(self.refused(call, &format!("denied: {msg}")));
+            return Ok(self.refused(&format!("denied: {msg}")));
         }
         if level != Level::Allow {
             let reason = reason.strip_prefix("denied: ").unwrap_or(&reason);
-            return Ok(self.refused(call, &format!("denied: {reason}")));
+            return Ok(self.refused(&format!("denied: {reason}")));
         }
         self.execute(call, &prepared, io).await
     }
@@ -483,11 +501,21 @@ impl Session {
                 engine.visible_in_results(p)
             }
         };
+        // A redirect is a new request the model did not make: it must pass the engine as if it
+        // had (no asking: only an allow lets it through).
+        let gate = move |url: &str| {
+            let d = engine.decide(&Request::WebFetch(url.to_owned()));
+            if d.level == Level::Allow {
+                Ok(())
+            } else {
+                Err(d.reason)
+            }
+        };
         let live = matches!(prepared.args, ToolArgs::Bash(_))
             .then(|| super::live::sink(call.id.clone(), io.events.clone(), self.redactor.clone()));
         let outcome = self
             .tools
-            .execute_live(prepared, &visible, &io.cancel, live)
+            .execute_live(prepared, &visible, &gate, &io.cancel, live)
             .await;
         let (raw, ok) = match outcome {
             Ok(text) => (text, true),
@@ -527,7 +555,7 @@ impl Session {
                 io,
                 Event::ToolOutput {
                     id: call.id.clone(),
-                    text: red.text.clone(),
+                    text: truncate(&red.text, self.opts.max_output.saturating_mul(8)),
                 },
             );
         }
@@ -537,7 +565,7 @@ impl Session {
         })
     }
 
-    fn refused(&self, _call: &ToolCall, text: &str) -> CallResult {
+    fn refused(&self, text: &str) -> CallResult {
         CallResult {
             content: self.finish_text(text),
             ok: false,

@@ -384,3 +384,77 @@ async fn invalid_arguments_are_an_error_result_without_a_decision() {
     let seen = h.seen.lock().unwrap();
     assert!(tool_results(&seen[1])[0].1.contains("unknown field `file`"));
 }
+
+#[tokio::test]
+async fn cancel_while_waiting_for_approval_ends_the_session_with_a_valid_history() {
+    let replies = vec![tools_reply(vec![
+        call("a", "bash", serde_json::json!({"command": "make"})),
+        call("b", "bash", serde_json::json!({"command": "make install"})),
+    ])];
+    let mut h = harness(replies, SessionOptions::default(), "");
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let (_ans_tx, ans_rx) = mpsc::unbounded_channel();
+    let (handle, cancel) = crate::provider::CancelHandle::new();
+    let mut io = SessionIo {
+        events: ev_tx,
+        answers: ans_rx,
+        cancel,
+    };
+    let watcher = async {
+        let mut events = Vec::new();
+        while let Some(ev) = ev_rx.recv().await {
+            if matches!(ev, Event::ApprovalRequested { .. }) {
+                handle.cancel();
+            }
+            let last = matches!(ev, Event::Done { .. });
+            events.push(ev);
+            if last {
+                break;
+            }
+        }
+        events
+    };
+    let (res, events) = tokio::join!(h.session.run("go", &mut io), watcher);
+    assert_eq!(res.unwrap(), Outcome::Cancelled);
+    assert!(matches!(
+        events.last(),
+        Some(Event::Done {
+            reason: DoneReason::Cancelled,
+            ..
+        })
+    ));
+    assert!(h.ran.lock().unwrap().is_empty());
+    let results: Vec<&str> = h
+        .session
+        .history()
+        .iter()
+        .filter_map(|m| match m {
+            Message::ToolResult { call_id, .. } => Some(call_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results, ["a", "b"]);
+}
+
+/// Front ends spawn sessions on tokio: the run future must be `Send` (checked at compile time).
+#[allow(dead_code)]
+fn run_future_is_send(s: &mut Session, io: &mut SessionIo) {
+    fn is_send<T: Send>(_: &T) {}
+    let f = s.run("x", io);
+    is_send(&f);
+}
+
+#[tokio::test]
+async fn a_second_prompt_continues_the_conversation() {
+    let mut h = harness(vec![], SessionOptions::default(), "");
+    let (res, first) = run(&mut h, vec![]).await;
+    assert_eq!(res.unwrap(), Outcome::Finished);
+    assert!(matches!(first[0], Event::SessionStarted { .. }));
+    let (res, second) = run(&mut h, vec![]).await;
+    assert_eq!(res.unwrap(), Outcome::Finished);
+    assert!(!second
+        .iter()
+        .any(|e| matches!(e, Event::SessionStarted { .. })));
+    let seen = h.seen.lock().unwrap();
+    assert_eq!(seen[1].messages.len(), 3, "{:?}", seen[1].messages);
+}

@@ -2,7 +2,7 @@
 //! Engine tests: every row of POLICY.md's examples table (`table_*`), then cases of our own
 //! per tool and per normalisation rule. Properties live in `engine_props.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::*;
 use crate::config::{Layer, Level, NetworkMode, OnAsk, ResolvedConfig, Rule};
@@ -1321,7 +1321,61 @@ fn project_under_tmp_keeps_its_own_paths() {
     let e = fx.engine(vec![rule("edit", "src/**", Allow)]);
     let abs = fx.project().join("src/main.rs");
     assert_eq!(e.decide(&Request::Edit(abs)).level, Allow);
-    let _ = Path::new("/");
+}
+
+#[test]
+fn engine_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+    let fx = Fx::new();
+    let e = std::sync::Arc::new(fx.engine(g()));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let e = e.clone();
+            std::thread::spawn(move || e.decide(&Request::Bash("git status | wc -l".into())).level)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), Ask);
+    }
+}
+
+#[test]
+fn decisions_serialise_with_their_explanation() {
+    let fx = Fx::new();
+    let d = fx.engine(d()).decide(&Request::Bash("ls && rm x".into()));
+    let v = serde_json::to_value(&d).unwrap();
+    assert_eq!(v["level"], "deny");
+    assert_eq!(v["mode"], "interactive");
+    assert_eq!(v["checks"][1]["unit"], "rm x");
+    assert_eq!(v["checks"][1]["cause"]["kind"], "rule");
+    assert_eq!(v["rules"][0]["layer"], "project");
+}
+
+#[test]
+fn suggestions_state_the_scope_before_approval() {
+    let fx = Fx::new();
+    let e = fx.engine(vec![rule("*", "*", Ask)]);
+    let read = e.decide(&Request::Read("src/main.rs".into()));
+    assert_eq!(
+        e.session_suggestions(&read),
+        [SessionScope::Tool { tool: Tool::Read }]
+    );
+    let write = e.decide(&Request::Write("src/new.rs".into()));
+    assert_eq!(
+        e.session_suggestions(&write),
+        [SessionScope::ProjectFiles { tool: Tool::Write }]
+    );
+    let search = e.decide(&Request::WebSearch("q".into()));
+    assert_eq!(
+        e.session_suggestions(&search),
+        [SessionScope::Tool {
+            tool: Tool::WebSearch
+        }]
+    );
+    // Nothing was approved by asking for suggestions.
+    assert!(e.session_approvals().is_empty());
+    assert_eq!(e.decide(&Request::Read("src/main.rs".into())).level, Ask);
 }
 
 #[path = "engine_props.rs"]

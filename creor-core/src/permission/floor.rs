@@ -38,10 +38,18 @@ impl Floor {
         paths.iter().find_map(|p| {
             self.denied
                 .iter()
-                .find(|(d, _)| p.starts_with(d))
+                .find(|(d, _)| under(p, d))
                 .map(|(_, label)| *label)
         })
     }
+}
+
+/// `path` is `dir` or below it, compared on bytes (both are absolute and clean).
+pub fn under(path: &Path, dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let (p, d) = (path.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+    let d = d.strip_suffix(b"/").unwrap_or(d);
+    p.starts_with(d) && (p.len() == d.len() || p[d.len()] == b'/' || d.is_empty())
 }
 
 /// The protected file a write to `path` would touch (`creor.json`, `.creor/`, `.git/hooks/`,
@@ -97,6 +105,15 @@ mod tests {
             Some("~/.aws")
         );
         assert_eq!(f.denied(&[Path::new("/nonexistent-home/.sshx")]), None);
+    }
+
+    #[test]
+    fn under_respects_component_boundaries() {
+        assert!(under(Path::new("/a/b"), Path::new("/a")));
+        assert!(under(Path::new("/a"), Path::new("/a")));
+        assert!(under(Path::new("/a"), Path::new("/")));
+        assert!(!under(Path::new("/ab"), Path::new("/a")));
+        assert!(!under(Path::new("/a"), Path::new("/a/b")));
     }
 
     #[test]

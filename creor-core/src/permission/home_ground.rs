@@ -5,6 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use super::floor::under;
 use super::tool::Access;
 
 /// System directories readable without a grant (world-readable files only).
@@ -23,7 +24,7 @@ impl HomeGround<'_> {
     /// Whether `path` (canonical) is inside the ground for `access`. `listing` is true for
     /// `ls`-like access, which may also list `/` itself.
     pub fn contains(&self, path: &Path, access: Access, listing: bool) -> bool {
-        if path.starts_with(self.project) || path.starts_with(self.tmp) {
+        if under(path, self.project) || under(path, self.tmp) {
             return true;
         }
         if access == Access::Write {

@@ -60,9 +60,11 @@ fn sub_inner(
     let at = a.get(j).copied();
     match bt {
         Tok::Lit(c) => at == Some(Tok::Lit(c)) && sub(b, a, i + 1, j + 1, memo),
-        Tok::One => { matches!(at, Some(Tok::One)) || matches!(at, Some(Tok::Lit(c)) if c != '/') }
-            .then(|| sub(b, a, i + 1, j + 1, memo))
-            .unwrap_or(false),
+        Tok::One => {
+            let consumable =
+                matches!(at, Some(Tok::One)) || matches!(at, Some(Tok::Lit(c)) if c != '/');
+            consumable && sub(b, a, i + 1, j + 1, memo)
+        }
         Tok::Seg => {
             sub(b, a, i + 1, j, memo) || (at.is_some_and(in_segment) && sub(b, a, i, j + 1, memo))
         }

@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use super::floor::under;
+
 /// Symlink hops followed before giving up (as the kernel's ELOOP limit).
 const MAX_LINKS: usize = 40;
 
@@ -63,8 +65,8 @@ impl PathContext {
             None => (cleaned, absolute),
         };
         // `..` is applied by canonicalisation, after the symlinks before it are resolved.
-        let canonical = canonicalise(&raw);
-        let inside_project = canonical.starts_with(&self.project);
+        let canonical = self.canonicalise(&raw);
+        let inside_project = under(&canonical, &self.project);
         let named = if inside_project {
             match canonical.strip_prefix(&self.project) {
                 Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
@@ -84,6 +86,18 @@ impl PathContext {
 
     /// Host-side tools see `/tmp/…` as the session's private tmp, except for a project that
     /// itself lives under `/tmp`, which keeps its own path.
+    /// [`canonicalise`], starting from the project or session tmp when the path lies below
+    /// one of them: they are canonical already, so only the components below need a look.
+    fn canonicalise(&self, raw: &Path) -> PathBuf {
+        let bases = std::iter::once(&self.project).chain(self.session_tmp.as_ref());
+        for base in bases {
+            if let Ok(rest) = raw.strip_prefix(base) {
+                return walk_from(base.clone(), rest, 0);
+            }
+        }
+        canonicalise(raw)
+    }
+
     /// For a path under `/tmp` (judged on its cleaned form), the session tmp and the rest of
     /// the path, cleaned and as written.
     fn tmp_rest<'p>(
@@ -92,7 +106,7 @@ impl PathContext {
         raw: &'p Path,
     ) -> Option<(&'p Path, &'p Path, &'p Path)> {
         let tmp = self.session_tmp.as_deref()?;
-        if cleaned.starts_with(&self.project) || cleaned.starts_with(tmp) {
+        if under(cleaned, &self.project) || under(cleaned, tmp) {
             return None;
         }
         let rest_clean = cleaned.strip_prefix("/tmp").ok()?;
@@ -127,7 +141,11 @@ pub fn canonicalise(path: &Path) -> PathBuf {
 }
 
 fn walk(path: &Path, depth: usize) -> PathBuf {
-    let mut cur = PathBuf::from("/");
+    walk_from(PathBuf::from("/"), path, depth)
+}
+
+/// Resolves `path` component by component below `cur`, which must be canonical.
+fn walk_from(mut cur: PathBuf, path: &Path, depth: usize) -> PathBuf {
     let mut missing = false;
     for c in path.components() {
         match c {

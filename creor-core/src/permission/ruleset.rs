@@ -250,8 +250,10 @@ impl ToolRules {
             .into_iter()
             .filter(|&i| {
                 let e = &self.entries[i];
-                !(filter.named_only && e.any)
-                    && !(filter.no_specific_allow && !e.any && e.rule.level == Level::Allow)
+                let unnamed = filter.named_only && e.any;
+                let specific_allow = !e.any && e.rule.level == Level::Allow;
+                let excluded = unnamed || (filter.no_specific_allow && specific_allow);
+                !excluded
             })
             .collect();
         if matched.is_empty() {

@@ -88,20 +88,18 @@ impl SessionApprovals {
     /// Records an approval after checking it is one a card may offer.
     pub fn approve(&mut self, scope: SessionScope) -> Result<(), NotApprovable> {
         match &scope {
-            SessionScope::Tool { tool } => {
+            SessionScope::Tool { tool }
                 if !matches!(
                     tool,
                     Tool::Read | Tool::Glob | Tool::Grep | Tool::Ls | Tool::WebSearch
-                ) {
-                    return Err(NotApprovable(format!(
-                        "{tool} is not approved as a whole tool"
-                    )));
-                }
+                ) =>
+            {
+                return Err(NotApprovable(format!(
+                    "{tool} is not approved as a whole tool"
+                )));
             }
-            SessionScope::ProjectFiles { tool } => {
-                if !matches!(tool, Tool::Edit | Tool::Write) {
-                    return Err(NotApprovable(format!("{tool} has no project-files scope")));
-                }
+            SessionScope::ProjectFiles { tool } if !matches!(tool, Tool::Edit | Tool::Write) => {
+                return Err(NotApprovable(format!("{tool} has no project-files scope")));
             }
             SessionScope::CommandPattern { pattern } => {
                 let regex = validate_pattern(pattern)?;

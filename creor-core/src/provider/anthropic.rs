@@ -122,7 +122,10 @@ pub fn request_body(model: &str, req: &ChatRequest) -> Value {
                         json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input}),
                     );
                 }
-                messages.push(json!({"role": "assistant", "content": blocks}));
+                // The API refuses empty content; an empty turn carries nothing anyway.
+                if !blocks.is_empty() {
+                    messages.push(json!({"role": "assistant", "content": blocks}));
+                }
             }
             Message::ToolResult {
                 call_id,

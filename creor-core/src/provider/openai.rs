@@ -166,11 +166,20 @@ impl Accumulator {
             }
         }
         if let Some(calls) = delta["tool_calls"].as_array() {
-            for (pos, c) in calls.iter().enumerate() {
-                let idx = c["index"]
-                    .as_u64()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .unwrap_or(pos);
+            for c in calls {
+                // Without `index` (some local servers), a new id starts a new call and a
+                // delta without id continues the last one.
+                let idx = match c["index"].as_u64().and_then(|i| usize::try_from(i).ok()) {
+                    Some(i) => i,
+                    None => match c["id"].as_str() {
+                        Some(id) => self
+                            .calls
+                            .iter()
+                            .position(|s| s.0 == id)
+                            .unwrap_or(self.calls.len()),
+                        None => self.calls.len().saturating_sub(1),
+                    },
+                };
                 if idx > 256 {
                     return Err(format!("tool call index {idx} out of range"));
                 }
@@ -178,11 +187,17 @@ impl Accumulator {
                     self.calls.push(Default::default());
                 }
                 let slot = &mut self.calls[idx];
+                // OpenAI sends id and name once; some compatible servers repeat them in every
+                // delta. Keep the first id; join name fragments but not repeats.
                 if let Some(id) = c["id"].as_str() {
-                    slot.0.push_str(id);
+                    if slot.0.is_empty() {
+                        slot.0 = id.to_owned();
+                    }
                 }
                 if let Some(n) = c["function"]["name"].as_str() {
-                    slot.1.push_str(n);
+                    if slot.1 != n {
+                        slot.1.push_str(n);
+                    }
                 }
                 match &c["function"]["arguments"] {
                     Value::String(a) => slot.2.push_str(a),
@@ -272,6 +287,38 @@ mod tests {
         assert_eq!(r.tool_calls.len(), 2);
         assert_eq!(r.tool_calls[0].arguments, "{\"command\":\"ls\"}");
         assert_eq!(r.tool_calls[1].name, "read");
+    }
+
+    #[test]
+    fn repeated_ids_and_names_are_not_doubled() {
+        let mut acc = Accumulator::default();
+        let sink = |_: &str| {};
+        for part in ["{\"path\":", "\"a\"}"] {
+            let c = json!({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c9",
+                "function":{"name":"read","arguments":part}}]}}]});
+            acc.chunk(&c, &sink).expect("chunk");
+        }
+        let r = acc.finish().expect("finish");
+        assert_eq!(r.tool_calls[0].id, "c9");
+        assert_eq!(r.tool_calls[0].name, "read");
+        assert_eq!(r.tool_calls[0].arguments, "{\"path\":\"a\"}");
+    }
+
+    #[test]
+    fn calls_without_index_are_told_apart_by_id() {
+        let mut acc = Accumulator::default();
+        let sink = |_: &str| {};
+        let chunks = [
+            json!({"choices":[{"delta":{"tool_calls":[{"id":"a","function":{"name":"ls","arguments":"{}"}}]}}]}),
+            json!({"choices":[{"delta":{"tool_calls":[{"id":"b","function":{"name":"read","arguments":"{\"path\":"}}]}}]}),
+            json!({"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"\"x\"}"}}]}}]}),
+        ];
+        for c in &chunks {
+            acc.chunk(c, &sink).expect("chunk");
+        }
+        let r = acc.finish().expect("finish");
+        assert_eq!(r.tool_calls.len(), 2);
+        assert_eq!(r.tool_calls[1].arguments, "{\"path\":\"x\"}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::error::{Result, SecretsError};
 use super::filter::{is_placeholder, passes_check, Allowlist};
 use super::finding::{fingerprint, mask, secret_hash, Finding};
 use super::patterns::builtin_rules;
-use super::rule::{Check, Group, Rule};
+use super::rule::{Group, Rule};
 use super::suppress::{allows_next_line, allows_this_line};
 
 /// Longest window a multi-line rule looks at from its keyword (a 4096-bit RSA key in PEM is
@@ -241,10 +241,11 @@ impl Scanner {
                 let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
                     continue;
                 };
-                let name = match rule.check {
-                    Check::GenericValue => locs.get(1).map_or(&b""[..], |(a, b)| &hay[a..b]),
-                    _ => b"",
-                };
+                let name = rule
+                    .name_groups
+                    .iter()
+                    .find_map(|&i| locs.get(i))
+                    .map_or(&b""[..], |(a, b)| &hay[a..b]);
                 if self.accepts(rule, &hay[s..e], quoted, name) {
                     out.push(Candidate {
                         rule: ri,
@@ -376,17 +377,18 @@ fn char_count(b: &[u8]) -> usize {
     b.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
 }
 
-/// The secret's span within the regex haystack, and whether it came from a quoted alternative
-/// (for `FirstFrom`: any group but the last).
+/// The secret's span within the regex haystack, and whether it was quoted (for `AnyOf`: any
+/// group but the first listed).
 fn secret_span(
     group: Group,
     locs: &regex::bytes::CaptureLocations,
 ) -> Option<(usize, usize, bool)> {
     match group {
         Group::Index(i) => locs.get(i).map(|(s, e)| (s, e, false)),
-        Group::FirstFrom(first) => {
-            (first..locs.len()).find_map(|i| locs.get(i).map(|(s, e)| (s, e, i + 1 < locs.len())))
-        }
+        Group::AnyOf(list) => list
+            .iter()
+            .enumerate()
+            .find_map(|(n, &i)| locs.get(i).map(|(s, e)| (s, e, n > 0))),
     }
 }
 
@@ -414,6 +416,33 @@ mod tests {
             rules_of(&builtin().scan("a", text.as_bytes())),
             ["github-token"]
         );
+    }
+
+    #[test]
+    fn generic_rule_takes_config_lines_not_code() {
+        let s = builtin();
+        for code in [
+            "    key: &::wasm_bindgen::JsValue,",
+            "            keys0: K0::Container::zero_from(&other.keys0),",
+            "    pub Password: super::super::Foundation::UNICODE_STRING,",
+            "        Ok(ConnectionTrafficSecrets::Aes256Gcm { key, iv })",
+            "pub const AllowedKeySignature: Pkcs10AllowedSignatureTypes = 1i32;",
+            "    let key1 = u64::from_le_bytes(b1);",
+            "    token = self.tokenizer.next_token2()",
+            "badge: https://img.shields.io/x?token=BAQ8SOKEST&color=C43AC3",
+        ] {
+            assert!(s.scan("a.rs", code.as_bytes()).is_empty(), "{code}");
+        }
+        for config in [
+            "API_TOKEN=q8W7e6R5t4Y3u2I1o0Pz",
+            "export DB_PASSWORD=Tr0ub4dor&3xyzQ",
+            "  client_secret: 9fK2mQ7xLp4Zr8Tv  # prod",
+            "ENV SECRET_KEY=Zk3q9XbLmN0pQ7rS",
+            "    password = \"Tr0ub4dor&3xyzQ\";",
+        ] {
+            let found = s.scan("a.env", config.as_bytes());
+            assert_eq!(rules_of(&found), ["generic-secret"], "{config}");
+        }
     }
 
     #[test]

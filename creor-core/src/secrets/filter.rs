@@ -93,7 +93,7 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
     if !has_digit && !has_symbol {
         return true;
     }
-    if v.iter().all(u8::is_ascii_digit) || is_uuid(v) {
+    if v.iter().all(u8::is_ascii_digit) || is_uuid(v) || looks_like_words(v) {
         return true;
     }
     // Unquoted `token = make_token_v2` or `key = self.cfg.key1`: a code reference.
@@ -108,6 +108,33 @@ fn generic_value_is_code(v: &[u8], quoted: bool) -> bool {
         }
     }
     false
+}
+
+/// Whether a value reads as words (`prod-db-credentials-2`, `UserProfileCache2`) rather than
+/// random characters: split into runs (`[A-Z]?[a-z]+`, `[A-Z]+`, `[0-9]+`), words have long
+/// runs while random keys change case or class every one or two characters.
+fn looks_like_words(v: &[u8]) -> bool {
+    let (mut runs, mut chars) = (0usize, 0usize);
+    let mut prev: Option<u8> = None;
+    for &b in v {
+        if !b.is_ascii_alphanumeric() {
+            prev = None;
+            continue;
+        }
+        chars += 1;
+        let new_run = match prev {
+            None => true,
+            Some(p) => {
+                (p.is_ascii_digit() != b.is_ascii_digit())
+                    || (p.is_ascii_lowercase() && b.is_ascii_uppercase())
+            }
+        };
+        if new_run {
+            runs += 1;
+        }
+        prev = Some(b);
+    }
+    runs > 0 && chars >= 3 * runs
 }
 
 /// `8-4-4-4-12` hex: request ids and object ids, not keys.
@@ -353,6 +380,9 @@ mod tests {
         assert!(code("make_token_v2", false));
         assert!(code("self.config.key1", false));
         assert!(code("UserProfileCache", true));
+        assert!(code("UserProfileCache2", true));
+        assert!(code("prod-db-credentials-2", true));
+        assert!(!code("Tr0ub4dor&3xyzQ", true));
         assert!(code("/home/me/.ssh/id_rsa", true));
         assert!(code("550e8400-e29b-41d4-a716-446655440000", true));
         assert!(!code("a8f5f167f44f4964e6c998dee827110c", false));

@@ -13,9 +13,9 @@ use super::error::{Result, SecretsError};
 pub(crate) enum Group {
     /// A fixed capture group (0 = the whole match).
     Index(usize),
-    /// The first group from this index on that took part in the match; lets one regex accept
-    /// a value in double quotes, single quotes or bare without a backreference.
-    FirstFrom(usize),
+    /// The first of these groups that took part in the match; lets one regex accept a value
+    /// bare or in quotes without a backreference. The first group listed is the bare value.
+    AnyOf(&'static [usize]),
 }
 
 /// Extra checks some built-in rules run on the candidate secret.
@@ -50,6 +50,8 @@ pub struct Rule {
     pub(crate) entropy: Option<f64>,
     pub(crate) paths: Option<GlobSet>,
     pub(crate) check: Check,
+    /// Groups holding the name a value is assigned to (the first that matched is used).
+    pub(crate) name_groups: &'static [usize],
     /// The regex may span lines (PEM blocks): it runs anchored on a bounded window starting at
     /// each keyword hit.
     pub(crate) multiline: bool,
@@ -134,6 +136,7 @@ impl Rule {
             entropy: c.entropy,
             paths,
             check: Check::None,
+            name_groups: &[],
             multiline: false,
             generic: false,
         })

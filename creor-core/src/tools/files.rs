@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 
 use super::args::{EditArgs, ReadArgs, WriteArgs};
-use super::fsafe::{create_dirs_beneath, open_beneath, OpenMode};
+use super::fsafe::{create_dirs_beneath, open_beneath, read_line_capped, OpenMode};
 use super::path::Resolved;
 use super::ToolError;
 
@@ -23,24 +23,38 @@ fn io_err(r: &Resolved, e: std::io::Error) -> ToolError {
         _ => e.to_string(),
     };
     ToolError::Path {
-        path: r.path.display().to_string(),
+        path: r.shown.clone(),
         reason,
     }
 }
 
-/// Runs `read`: numbered lines from `offset` on, at most `limit` of them.
-pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
+/// Opens `r` for reading and refuses anything but a regular file (directories, FIFOs,
+/// devices).
+fn open_regular(r: &Resolved) -> Result<std::fs::File, ToolError> {
     let f = open_beneath(&r.anchor, &r.rel, OpenMode::Read).map_err(|e| io_err(r, e))?;
-    if f.metadata().map_err(|e| io_err(r, e))?.is_dir() {
+    let md = f.metadata().map_err(|e| io_err(r, e))?;
+    if md.is_dir() {
         return Err(ToolError::Path {
-            path: r.path.display().to_string(),
+            path: r.shown.clone(),
             reason: "is a directory (use ls)".into(),
         });
     }
+    if !md.is_file() {
+        return Err(ToolError::Path {
+            path: r.shown.clone(),
+            reason: "not a regular file; not read".into(),
+        });
+    }
+    Ok(f)
+}
+
+/// Runs `read`: numbered lines from `offset` on, at most `limit` of them.
+pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
+    let f = open_regular(r)?;
     let mut reader = BufReader::new(f);
     let head = reader.fill_buf().map_err(|e| io_err(r, e))?;
     if head.iter().take(8192).any(|&b| b == 0) {
-        return Ok(format!("{}: binary file, not shown", r.path.display()));
+        return Ok(format!("{}: binary file, not shown", r.shown));
     }
     let first = args.offset.unwrap_or(1);
     let limit = args.limit.unwrap_or(DEFAULT_READ_LINES);
@@ -50,9 +64,8 @@ pub fn read(r: &Resolved, args: &ReadArgs) -> Result<String, ToolError> {
     let mut shown: u64 = 0;
     loop {
         line.clear();
-        let got = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| io_err(r, e))?;
+        let got =
+            read_line_capped(&mut reader, &mut line, MAX_LINE + 4).map_err(|e| io_err(r, e))?;
         if got == 0 {
             break;
         }
@@ -99,31 +112,33 @@ pub fn write(r: &Resolved, args: &WriteArgs) -> Result<String, ToolError> {
         }
     }
     let mut f = open_beneath(&r.anchor, &r.rel, OpenMode::Write).map_err(|e| io_err(r, e))?;
+    if !f.metadata().map_err(|e| io_err(r, e))?.is_file() {
+        return Err(ToolError::Path {
+            path: r.shown.clone(),
+            reason: "not a regular file; not written".into(),
+        });
+    }
     f.write_all(args.content.as_bytes())
         .map_err(|e| io_err(r, e))?;
-    Ok(format!(
-        "wrote {} bytes to {}",
-        args.content.len(),
-        r.path.display()
-    ))
+    Ok(format!("wrote {} bytes to {}", args.content.len(), r.shown))
 }
 
 /// Runs `edit`: exact replacement, exactly once unless `replace_all`.
 pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
-    let f = open_beneath(&r.anchor, &r.rel, OpenMode::Read).map_err(|e| io_err(r, e))?;
+    let f = open_regular(r)?;
     let mut text = String::new();
     f.take(MAX_EDIT_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| io_err(r, e))?;
     if text.len() as u64 > MAX_EDIT_BYTES {
         return Err(ToolError::Path {
-            path: r.path.display().to_string(),
+            path: r.shown.clone(),
             reason: format!("larger than {MAX_EDIT_BYTES} bytes; not edited"),
         });
     }
     let count = text.matches(&args.old_string).count();
     let fail = |reason: String| ToolError::Path {
-        path: r.path.display().to_string(),
+        path: r.shown.clone(),
         reason,
     };
     if count == 0 {
@@ -143,7 +158,7 @@ pub fn edit(r: &Resolved, args: &EditArgs) -> Result<String, ToolError> {
     f.write_all(new.as_bytes()).map_err(|e| io_err(r, e))?;
     Ok(format!(
         "edited {}: {count} replacement{}",
-        r.path.display(),
+        r.shown,
         if count == 1 { "" } else { "s" }
     ))
 }
@@ -221,7 +236,7 @@ mod tests {
             .contains("not found"));
         assert_eq!(
             edit(&r, &e("let a = 1;", true)).unwrap(),
-            format!("edited {}: 2 replacements", r.path.display())
+            "edited new/dir/f.rs: 2 replacements"
         );
         assert_eq!(
             std::fs::read_to_string(&r.path).unwrap(),

@@ -41,8 +41,10 @@ pub enum OpenMode {
 impl OpenMode {
     fn flags(self) -> libc::c_int {
         match self {
-            OpenMode::Read => libc::O_RDONLY,
-            OpenMode::Write => libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC,
+            // O_NONBLOCK: a FIFO planted by a command must not hang the open (callers then
+            // refuse anything but a regular file); it has no effect on regular files.
+            OpenMode::Read => libc::O_RDONLY | libc::O_NONBLOCK,
+            OpenMode::Write => libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_NONBLOCK,
             OpenMode::Directory => libc::O_RDONLY | libc::O_DIRECTORY,
         }
     }
@@ -56,6 +58,33 @@ pub fn open_beneath(anchor: &Path, rel: &Path, mode: OpenMode) -> io::Result<Fil
     match openat2(&dir, rel, mode) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => walk_open(&dir, rel, mode),
         other => other,
+    }
+}
+
+/// Reads one line (through `\n`) into `buf`, keeping at most `cap` bytes of it and skipping
+/// the rest, so a file with one enormous line cannot exhaust memory. Returns the bytes consumed.
+pub fn read_line_capped(
+    r: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<usize> {
+    let mut consumed = 0;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(consumed);
+        }
+        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..used.min(room)]);
+        r.consume(used);
+        consumed += used;
+        if done {
+            return Ok(consumed);
+        }
     }
 }
 
@@ -258,6 +287,35 @@ mod tests {
         // And writing through it does not touch the target.
         assert!(open_beneath(&proj, Path::new("sub/a.txt"), OpenMode::Write).is_err());
         assert_eq!(std::fs::read_to_string(proj.join("env")).unwrap(), "TOKEN");
+    }
+
+    #[test]
+    fn long_lines_are_capped_but_fully_consumed() {
+        let data = format!("{}\nnext\n", "x".repeat(100_000));
+        let mut r = std::io::BufReader::new(data.as_bytes());
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), 100_001);
+        assert_eq!(buf, b"xxxxxxxxxx");
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), 5);
+        assert_eq!(buf, b"next\n");
+        buf.clear();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_fifo_does_not_hang_the_open() {
+        let (_t, root) = setup();
+        let proj = root.join("proj");
+        let name = std::ffi::CString::new(proj.join("pipe").as_os_str().as_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        let f = open_beneath(&proj, Path::new("pipe"), OpenMode::Read).unwrap();
+        assert!(!f.metadata().unwrap().is_file());
+        drop(f);
+        // No reader: a non-blocking write open fails at once (ENXIO) instead of waiting.
+        let err = open_beneath(&proj, Path::new("pipe"), OpenMode::Write).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::ENXIO), "{err}");
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub use search::Visible;
 pub use shell::{
     CommandOutput, CommandRequest, CommandRunner, NoSandbox, OutputSink, RunnerError, Stream,
 };
+pub use web::UrlGate;
 
 use crate::config::ResolvedConfig;
 use crate::permission::Request;
@@ -201,14 +202,16 @@ impl Toolbox {
         })
     }
 
-    /// Runs an allowed call. `visible` hides paths from glob/grep/ls results.
+    /// Runs an allowed call. `visible` hides paths from glob/grep/ls results; `gate` judges
+    /// webfetch redirect targets.
     pub async fn execute(
         &self,
         call: &Prepared,
         visible: Visible<'_>,
+        gate: UrlGate<'_>,
         cancel: &Cancel,
     ) -> Result<String, ToolError> {
-        self.execute_live(call, visible, cancel, None).await
+        self.execute_live(call, visible, gate, cancel, None).await
     }
 
     /// [`Toolbox::execute`], handing a bash command's output to `on_output` as it arrives
@@ -217,6 +220,7 @@ impl Toolbox {
         &self,
         call: &Prepared,
         visible: Visible<'_>,
+        gate: UrlGate<'_>,
         cancel: &Cancel,
         on_output: Option<OutputSink>,
     ) -> Result<String, ToolError> {
@@ -250,7 +254,9 @@ impl Toolbox {
                 let out = self.runner.run(req, cancel).await?;
                 Ok(shell::format_output(&out, timeout))
             }
-            ToolArgs::WebFetch(a) => web::fetch(&env.config.sandbox.network, &a.url, cancel).await,
+            ToolArgs::WebFetch(a) => {
+                web::fetch(&env.config.sandbox.network, &a.url, gate, cancel).await
+            }
             ToolArgs::WebSearch(a) => {
                 web::search(env.websearch_url.as_deref(), &a.query, cancel).await
             }

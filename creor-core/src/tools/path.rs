@@ -14,6 +14,8 @@ pub struct Resolved {
     pub anchor: PathBuf,
     /// `path` relative to `anchor`.
     pub rel: PathBuf,
+    /// How results name it: project-relative inside the project, absolute outside.
+    pub shown: String,
 }
 
 impl Resolved {
@@ -77,16 +79,24 @@ pub fn resolve(env: &ToolEnv, raw: &str) -> Result<Resolved, ToolError> {
     // The engine reads any path under `/tmp` (outside the project and the session tmp) as the
     // session's tmp; one that only *resolves* there (via `~`, `..` or a symlink) would be judged
     // as one file and opened as another. The host's /tmp is never exposed: refuse.
-    if let Some(tmp) = &env.session_tmp {
-        if path.starts_with("/tmp") && !path.starts_with(&env.project) && !path.starts_with(tmp) {
-            return Err(ToolError::Refused(format!(
-                "{} resolves into the host's /tmp, which tools never touch (/tmp is the session's private tmp)",
-                path.display()
-            )));
-        }
+    let in_session_tmp = env
+        .session_tmp
+        .as_ref()
+        .is_some_and(|t| path.starts_with(t));
+    if path.starts_with("/tmp") && !path.starts_with(&env.project) && !in_session_tmp {
+        return Err(ToolError::Refused(format!(
+            "{} is in the host's /tmp, which tools never touch (/tmp is the session's private tmp)",
+            path.display()
+        )));
     }
     let (anchor, rel) = anchor_of(env, &path);
-    Ok(Resolved { path, anchor, rel })
+    let shown = display(env, &path);
+    Ok(Resolved {
+        path,
+        anchor,
+        rel,
+        shown,
+    })
 }
 
 /// The directory to open `path` beneath.
@@ -163,5 +173,11 @@ mod host_tmp_tests {
         std::os::unix::fs::symlink(root.join("home"), proj.join("h")).unwrap();
         assert!(resolve(&env, "h/.ssh/id_rsa").is_err());
         assert!(resolve(&env, "src/x").is_ok());
+        // Without a session tmp, /tmp is still never the host's.
+        let bare = ToolEnv::for_tests(&proj, &root.join("home"), None);
+        assert!(resolve(&bare, "/tmp/x")
+            .unwrap_err()
+            .to_string()
+            .starts_with("denied:"));
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
 
-use super::fsafe::{open_beneath, OpenMode};
+use super::fsafe::{open_beneath, read_line_capped, OpenMode};
 use super::path::{anchor_of, display, Resolved};
 use super::{ToolEnv, ToolError};
 
@@ -116,7 +116,9 @@ pub fn grep(
         let Ok(f) = open_beneath(&anchor, &rel, OpenMode::Read) else {
             continue;
         };
-        if f.metadata().map_or(true, |md| md.len() > MAX_GREP_FILE) {
+        if f.metadata()
+            .map_or(true, |md| !md.is_file() || md.len() > MAX_GREP_FILE)
+        {
             continue;
         }
         let mut reader = BufReader::new(f);
@@ -131,7 +133,7 @@ pub fn grep(
         let mut n = 0u64;
         loop {
             line.clear();
-            match reader.read_until(b'\n', &mut line) {
+            match read_line_capped(&mut reader, &mut line, 64 * 1024) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }

@@ -129,9 +129,24 @@ async fn pick_addr(net: &NetworkSettings, url: &Url) -> Result<SocketAddr, ToolE
 }
 
 /// Runs `webfetch`.
-pub async fn fetch(net: &NetworkSettings, url: &str, cancel: &Cancel) -> Result<String, ToolError> {
+/// Judges a redirect target as if the model had asked for it (the permission engine's webfetch
+/// rules); `Err` carries the reason.
+pub type UrlGate<'a> = &'a (dyn Fn(&str) -> Result<(), String> + Send + Sync);
+
+/// Runs `webfetch`. The first URL was already judged; every redirect target is judged by
+/// `gate` and the network policy again before it is requested.
+pub async fn fetch(
+    net: &NetworkSettings,
+    url: &str,
+    gate: UrlGate<'_>,
+    cancel: &Cancel,
+) -> Result<String, ToolError> {
     let mut url = Url::parse(url).map_err(|e| ToolError::Network(format!("url: {e}")))?;
-    for _ in 0..=MAX_REDIRECTS {
+    for hop in 0..=MAX_REDIRECTS {
+        if hop > 0 {
+            gate(url.as_str())
+                .map_err(|why| ToolError::Refused(format!("redirect to {url}: {why}")))?;
+        }
         check_network(net, &url)?;
         let addr = pick_addr(net, &url).await?;
         let resp = get(&url, Some(addr), cancel).await?;

@@ -43,8 +43,7 @@ fn run() -> Result<i32> {
     // SAFETY: the parent placed the control socket on fd 3; we own it from here on.
     let mut control = unsafe { UnixStream::from_raw_fd(wire::CONTROL_FD) };
     let body = wire::read_frame(&mut control)?;
-    let plan: LinuxPlan =
-        serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
+    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
     // Keep fd 3 open under its number: pid 1 and the command child report through it.
     let control = OwnedFd::from(control);
     let control_fd = control.as_raw_fd();
@@ -92,7 +91,7 @@ fn run() -> Result<i32> {
         let _ = waitpid(child, None);
         return Err(e);
     }
-    wait(child, control_fd, &forwarded)
+    wait(child, control_fd, &forwarded, plan.timeout_ms)
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
@@ -120,10 +119,12 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
     Ok(())
 }
 
-fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet) -> Result<i32> {
+fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
+    let deadline =
+        timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
-    let sfd = SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC)
-        .map_err(|e| setup("signalfd", e))?;
+    let sfd =
+        SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC).map_err(|e| setup("signalfd", e))?;
     loop {
         let mut fds = [
             libc::pollfd {
@@ -142,8 +143,22 @@ fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet) -> Result<i32> {
                 revents: 0,
             },
         ];
+        let wait_ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    // Killing pid 1 ends the whole pid namespace, setsid children included.
+                    let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
+                    let _ = waitpid(child, None);
+                    wire::report(wire::TIMEOUT, "timeout", "the sandbox's pid 1 was killed");
+                    return Ok(wire::TIMEOUT);
+                }
+                i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
+            }
+        };
         // SAFETY: three valid pollfds.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, wait_ms) };
         if n < 0 {
             continue;
         }
@@ -194,12 +209,10 @@ fn degraded(plan: &LinuxPlan) -> Result<i32> {
                 env: &plan.env,
             })
         }
-        nix::unistd::ForkResult::Parent { child } => {
-            Ok(match waitpid(child, None) {
-                Ok(WaitStatus::Exited(_, code)) => code,
-                Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
-                _ => 125,
-            })
-        }
+        nix::unistd::ForkResult::Parent { child } => Ok(match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, code)) => code,
+            Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
+            _ => 125,
+        }),
     }
 }

@@ -61,9 +61,7 @@ pub fn plan_rules(mounts: &[MountOp]) -> Vec<Rule> {
                 grant: Grant::ReadWrite,
                 file: *kind == NodeKind::File,
             }),
-            MountOp::Bind {
-                dst, dev: true, ..
-            } => {
+            MountOp::Bind { dst, dev: true, .. } => {
                 let writable = DEV_NODES
                     .iter()
                     .any(|(n, w)| *w && dst.file_name().is_some_and(|f| f == *n));
@@ -156,6 +154,7 @@ pub fn abi_version() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn dev_null_is_writable_and_random_is_not() {
@@ -180,8 +179,8 @@ mod tests {
         let rules = plan_rules(&ops);
         assert!(rules
             .iter()
-            .any(|r| r.path == PathBuf::from("/dev/null") && r.grant == Grant::Device));
-        assert!(!rules.iter().any(|r| r.path == PathBuf::from("/dev/urandom")));
+            .any(|r| r.path == Path::new("/dev/null") && r.grant == Grant::Device));
+        assert!(!rules.iter().any(|r| r.path == Path::new("/dev/urandom")));
     }
 
     #[test]

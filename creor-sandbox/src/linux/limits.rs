@@ -22,7 +22,7 @@ pub const DEFAULT_AS: u64 = 64 << 30;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rlimit {
     /// `RLIMIT_*` resource number.
-    pub resource: u32,
+    pub resource: libc::__rlimit_resource_t,
     /// Name, for messages.
     pub name: String,
     /// Value (soft and hard).
@@ -32,16 +32,32 @@ pub struct Rlimit {
 /// Plans the rlimits. Pure.
 pub fn plan_rlimits(l: &Limits) -> Vec<Rlimit> {
     let r = |resource: libc::__rlimit_resource_t, name: &str, value| Rlimit {
-        resource: resource as u32,
+        resource,
         name: name.to_string(),
         value,
     };
     vec![
-        r(libc::RLIMIT_NPROC, "RLIMIT_NPROC", l.max_processes.unwrap_or(DEFAULT_NPROC)),
-        r(libc::RLIMIT_NOFILE, "RLIMIT_NOFILE", l.max_open_files.unwrap_or(DEFAULT_NOFILE)),
-        r(libc::RLIMIT_FSIZE, "RLIMIT_FSIZE", l.max_file_size.unwrap_or(DEFAULT_FSIZE)),
+        r(
+            libc::RLIMIT_NPROC,
+            "RLIMIT_NPROC",
+            l.max_processes.unwrap_or(DEFAULT_NPROC),
+        ),
+        r(
+            libc::RLIMIT_NOFILE,
+            "RLIMIT_NOFILE",
+            l.max_open_files.unwrap_or(DEFAULT_NOFILE),
+        ),
+        r(
+            libc::RLIMIT_FSIZE,
+            "RLIMIT_FSIZE",
+            l.max_file_size.unwrap_or(DEFAULT_FSIZE),
+        ),
         r(libc::RLIMIT_CORE, "RLIMIT_CORE", 0),
-        r(libc::RLIMIT_AS, "RLIMIT_AS", l.max_memory.unwrap_or(DEFAULT_AS)),
+        r(
+            libc::RLIMIT_AS,
+            "RLIMIT_AS",
+            l.max_memory.unwrap_or(DEFAULT_AS),
+        ),
     ]
 }
 
@@ -54,8 +70,12 @@ pub fn apply(limits: &[Rlimit]) -> Result<(), String> {
             rlim_max: 0,
         };
         // SAFETY: valid resource number and out-pointer.
-        if unsafe { libc::getrlimit(l.resource as libc::__rlimit_resource_t, &mut cur) } != 0 {
-            return Err(format!("getrlimit {}: {}", l.name, std::io::Error::last_os_error()));
+        if unsafe { libc::getrlimit(l.resource, &mut cur) } != 0 {
+            return Err(format!(
+                "getrlimit {}: {}",
+                l.name,
+                std::io::Error::last_os_error()
+            ));
         }
         let v = l.value.min(cur.rlim_max);
         let new = libc::rlimit {
@@ -63,8 +83,12 @@ pub fn apply(limits: &[Rlimit]) -> Result<(), String> {
             rlim_max: v,
         };
         // SAFETY: valid resource number and rlimit struct.
-        if unsafe { libc::setrlimit(l.resource as libc::__rlimit_resource_t, &new) } != 0 {
-            return Err(format!("setrlimit {}: {}", l.name, std::io::Error::last_os_error()));
+        if unsafe { libc::setrlimit(l.resource, &new) } != 0 {
+            return Err(format!(
+                "setrlimit {}: {}",
+                l.name,
+                std::io::Error::last_os_error()
+            ));
         }
     }
     Ok(())
@@ -88,7 +112,10 @@ mod tests {
             max_processes: Some(7),
             ..Limits::default()
         });
-        let nproc = plan.iter().find(|l| l.name == "RLIMIT_NPROC").expect("nproc");
+        let nproc = plan
+            .iter()
+            .find(|l| l.name == "RLIMIT_NPROC")
+            .expect("nproc");
         assert_eq!(nproc.value, 7);
     }
 }

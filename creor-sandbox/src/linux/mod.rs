@@ -21,6 +21,7 @@ pub mod namespaces;
 pub mod net;
 pub mod pid1;
 pub mod plan;
+pub mod probe;
 pub mod seccomp;
 pub mod spawn;
 pub mod sys;
@@ -61,7 +62,10 @@ pub fn describe(policy: &SandboxPolicy) -> String {
             ""
         }
     );
-    let _ = writeln!(out, "root: tmpfs, read-only after setup; pivot_root; old root detached");
+    let _ = writeln!(
+        out,
+        "root: tmpfs, read-only after setup; pivot_root; old root detached"
+    );
     for op in &plan.mounts {
         let line = match op {
             MountOp::Bind {
@@ -98,8 +102,19 @@ pub fn describe(policy: &SandboxPolicy) -> String {
         };
         let _ = writeln!(out, "{line}");
     }
-    let _ = writeln!(out, "network: {}", if plan.own_netns { "own namespace, lo only" } else { "host (allow_all)" });
-    let _ = writeln!(out, "landlock (all rights of the running ABI handled; scopes: abstract unix sockets, signals):");
+    let _ = writeln!(
+        out,
+        "network: {}",
+        if plan.own_netns {
+            "own namespace, lo only"
+        } else {
+            "host (allow_all)"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "landlock (all rights of the running ABI handled; scopes: abstract unix sockets, signals):"
+    );
     for r in &plan.landlock {
         let _ = writeln!(out, "  {:?} {}", r.grant, r.path.display());
     }

@@ -162,17 +162,26 @@ pub fn plan_mounts(policy: &SandboxPolicy, facts: &HostFacts) -> Result<Vec<Moun
         }
     }
     let kind_of = |p: &Path| -> Result<NodeKind> {
-        facts.kinds.get(p).copied().ok_or_else(|| SandboxError::Path {
-            path: p.to_path_buf(),
-            reason: "does not exist".into(),
-        })
+        facts
+            .kinds
+            .get(p)
+            .copied()
+            .ok_or_else(|| SandboxError::Path {
+                path: p.to_path_buf(),
+                reason: "does not exist".into(),
+            })
     };
     for p in &policy.read_only {
         check_path(p)?;
         binds.push((p.clone(), p.clone(), false, false));
     }
     check_path(&policy.project)?;
-    binds.push((policy.project.clone(), policy.project.clone(), true, facts.idmap));
+    binds.push((
+        policy.project.clone(),
+        policy.project.clone(),
+        true,
+        facts.idmap,
+    ));
     for p in &policy.read_write {
         check_path(p)?;
         binds.push((p.clone(), p.clone(), true, facts.idmap));
@@ -241,7 +250,7 @@ pub fn plan_mounts(policy: &SandboxPolicy, facts: &HostFacts) -> Result<Vec<Moun
             });
         }
         // The private /tmp goes in before anything below it (a project under /tmp).
-        if depth(&dst) > 1 || dst > PathBuf::from("/tmp") {
+        if depth(&dst) > 1 || dst.as_path() > Path::new("/tmp") {
             ops.extend(tmp_op.take());
         }
 
@@ -540,7 +549,11 @@ pub fn apply_mounts(ops: &[MountOp], sources: Vec<Option<OwnedFd>>) -> Result<()
         None::<&str>,
         "/",
         None::<&str>,
-        MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        MsFlags::MS_REMOUNT
+            | MsFlags::MS_BIND
+            | MsFlags::MS_RDONLY
+            | MsFlags::MS_NOSUID
+            | MsFlags::MS_NODEV,
         None::<&str>,
     )
     .map_err(|e| step("remount read-only", Path::new("/"), e.into()))?;

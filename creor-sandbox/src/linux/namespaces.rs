@@ -33,7 +33,9 @@ pub fn flag_names(flags: u64) -> Vec<&'static str> {
 }
 
 fn sysctl(path: &str) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// Why user namespaces are refused here, and the fix. Reads the sysctls that usually explain

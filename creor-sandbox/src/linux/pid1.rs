@@ -49,13 +49,22 @@ fn receive_go(sync: &UnixStream) -> Result<Vec<OwnedFd>> {
     )
     .map_err(|e| setup("wait for the helper", e))?;
     if msg.bytes == 0 {
-        return Err(setup("wait for the helper", "helper exited before mapping ids"));
+        return Err(setup(
+            "wait for the helper",
+            "helper exited before mapping ids",
+        ));
     }
     let mut fds = Vec::new();
-    for c in msg.cmsgs().map_err(|e| setup("receive idmapped trees", e))? {
+    for c in msg
+        .cmsgs()
+        .map_err(|e| setup("receive idmapped trees", e))?
+    {
         if let ControlMessageOwned::ScmRights(raw) = c {
             // SAFETY: the kernel installed these fds for us.
-            fds.extend(raw.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+            fds.extend(
+                raw.into_iter()
+                    .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+            );
         }
     }
     Ok(fds)

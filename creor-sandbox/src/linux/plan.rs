@@ -44,6 +44,8 @@ pub struct LinuxPlan {
     pub env: Vec<(OsString, OsString)>,
     /// Degraded-mode fallback (only present when the policy opts in).
     pub degraded: Option<DegradedPlan>,
+    /// Wall-clock limit in milliseconds, enforced by the helper (kills pid 1 via its pidfd).
+    pub timeout_ms: Option<u64>,
 }
 
 /// What runs when namespaces cannot be made and the policy opted in: landlock as the filesystem
@@ -173,6 +175,10 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         env: policy.env.clone(),
         mounts,
         degraded,
+        timeout_ms: policy
+            .limits
+            .timeout
+            .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
     })
 }
 

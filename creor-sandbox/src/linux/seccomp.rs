@@ -90,6 +90,19 @@ const NS_FLAGS: &[u64] = &[
     libc::CLONE_NEWCGROUP as u64,
 ];
 
+/// The obsolete `SOCK_PACKET` socket type.
+const SOCK_PACKET_TYPE: u64 = 10;
+
+const fn sock_type(t: u64) -> ArgCheck {
+    ArgCheck {
+        arg: 1,
+        low32: true,
+        mask: 0xf,
+        value: t,
+        equal: true,
+    }
+}
+
 const FAM_UNIX: u64 = libc::AF_UNIX as u64;
 const FAM_INET: u64 = libc::AF_INET as u64;
 const FAM_INET6: u64 = libc::AF_INET6 as u64;
@@ -111,10 +124,7 @@ pub fn deny_table() -> Vec<Deny> {
         Deny {
             name: "ioctl",
             nr: SYS_ioctl,
-            when: vec![
-                vec![eq32(1, TIOCSTI)],
-                vec![eq32(1, TIOCLINUX)],
-            ],
+            when: vec![vec![eq32(1, TIOCSTI)], vec![eq32(1, TIOCLINUX)]],
             why: "terminal input injection (TIOCSTI/TIOCLINUX; low 32 bits compared)",
         },
         Deny {
@@ -128,8 +138,10 @@ pub fn deny_table() -> Vec<Deny> {
                     ne32(0, FAM_NETLINK),
                 ],
                 vec![eq32(0, FAM_NETLINK), ne32(2, NETLINK_ROUTE as u64)],
-                vec![ArgCheck { arg: 1, low32: true, mask: 0xf, value: SOCK_RAW as u64, equal: true }],
-                vec![ArgCheck { arg: 1, low32: true, mask: 0xf, value: 10 /* SOCK_PACKET */ , equal: true }],
+                vec![eq32(0, FAM_INET), sock_type(SOCK_RAW as u64)],
+                vec![eq32(0, FAM_INET6), sock_type(SOCK_RAW as u64)],
+                vec![eq32(0, FAM_INET), sock_type(SOCK_PACKET_TYPE)],
+                vec![eq32(0, FAM_INET6), sock_type(SOCK_PACKET_TYPE)],
             ],
             why: "socket families other than unix/inet/inet6/netlink-route (AF_VSOCK and \
                   AF_PACKET are not confined by a netns), raw and packet sockets",
@@ -163,19 +175,51 @@ pub fn deny_table() -> Vec<Deny> {
             why: "personality changes other than the default and the query",
         },
         always("setns", SYS_setns, "joining namespaces"),
-        always("io_uring_setup", SYS_io_uring_setup, "io_uring bypasses seccomp"),
-        always("io_uring_enter", SYS_io_uring_enter, "io_uring bypasses seccomp"),
-        always("io_uring_register", SYS_io_uring_register, "io_uring bypasses seccomp"),
+        always(
+            "io_uring_setup",
+            SYS_io_uring_setup,
+            "io_uring bypasses seccomp",
+        ),
+        always(
+            "io_uring_enter",
+            SYS_io_uring_enter,
+            "io_uring bypasses seccomp",
+        ),
+        always(
+            "io_uring_register",
+            SYS_io_uring_register,
+            "io_uring bypasses seccomp",
+        ),
         always("bpf", SYS_bpf, "eBPF"),
         always("perf_event_open", SYS_perf_event_open, "perf events"),
-        always("userfaultfd", SYS_userfaultfd, "userfaultfd (race amplification)"),
+        always(
+            "userfaultfd",
+            SYS_userfaultfd,
+            "userfaultfd (race amplification)",
+        ),
         always("add_key", SYS_add_key, "kernel keyring is not namespaced"),
-        always("request_key", SYS_request_key, "kernel keyring is not namespaced"),
+        always(
+            "request_key",
+            SYS_request_key,
+            "kernel keyring is not namespaced",
+        ),
         always("keyctl", SYS_keyctl, "kernel keyring is not namespaced"),
         always("ptrace", SYS_ptrace, "tracing other processes"),
-        always("process_vm_readv", SYS_process_vm_readv, "reading other processes' memory"),
-        always("process_vm_writev", SYS_process_vm_writev, "writing other processes' memory"),
-        always("pidfd_getfd", SYS_pidfd_getfd, "stealing other processes' fds"),
+        always(
+            "process_vm_readv",
+            SYS_process_vm_readv,
+            "reading other processes' memory",
+        ),
+        always(
+            "process_vm_writev",
+            SYS_process_vm_writev,
+            "writing other processes' memory",
+        ),
+        always(
+            "pidfd_getfd",
+            SYS_pidfd_getfd,
+            "stealing other processes' fds",
+        ),
         always("mount", SYS_mount, "mounting"),
         always("umount2", SYS_umount2, "unmounting"),
         always("pivot_root", SYS_pivot_root, "changing the root"),
@@ -192,9 +236,17 @@ pub fn deny_table() -> Vec<Deny> {
         always("init_module", SYS_init_module, "kernel modules"),
         always("finit_module", SYS_finit_module, "kernel modules"),
         always("delete_module", SYS_delete_module, "kernel modules"),
-        always("open_by_handle_at", SYS_open_by_handle_at, "escaping mounts by file handle"),
+        always(
+            "open_by_handle_at",
+            SYS_open_by_handle_at,
+            "escaping mounts by file handle",
+        ),
         always("name_to_handle_at", SYS_name_to_handle_at, "file handles"),
-        always("fanotify_init", SYS_fanotify_init, "filesystem-wide monitoring"),
+        always(
+            "fanotify_init",
+            SYS_fanotify_init,
+            "filesystem-wide monitoring",
+        ),
         always("quotactl", SYS_quotactl, "quotas"),
         always("swapon", SYS_swapon, "swap"),
         always("swapoff", SYS_swapoff, "swap"),
@@ -263,7 +315,7 @@ pub fn arch_guard() -> Vec<Insn> {
         (LD_W_ABS, 0, 0, 4), // seccomp_data.arch
         (JEQ_K, 1, 0, AUDIT_ARCH),
         (RET_K, 0, 0, KILL),
-        (LD_W_ABS, 0, 0, 0), // seccomp_data.nr
+        (LD_W_ABS, 0, 0, 0),         // seccomp_data.nr
         (JSET_K, 0, 1, 0x4000_0000), // __X32_SYSCALL_BIT
         (RET_K, 0, 0, KILL),
         (RET_K, 0, 0, ALLOW),
@@ -338,7 +390,11 @@ pub fn describe() -> String {
         "seccomp (installed last; stacked): arch+x32 guard → kill; clone3 → ENOSYS; deny-list → EPERM:\n",
     );
     for d in deny_table() {
-        let cond = if d.when.is_empty() { "always" } else { "when args match" };
+        let cond = if d.when.is_empty() {
+            "always"
+        } else {
+            "when args match"
+        };
         out.push_str(&format!("  {:<18} {:<16} {}\n", d.name, cond, d.why));
     }
     out
@@ -377,10 +433,7 @@ mod tests {
         let t = deny_table();
         let ioctl = t.iter().find(|d| d.name == "ioctl").expect("ioctl rule");
         assert!(ioctl.when.iter().flatten().all(|c| c.low32 && c.arg == 1));
-        assert!(ioctl
-            .when
-            .iter()
-            .any(|alt| alt[0].value == libc::TIOCSTI));
+        assert!(ioctl.when.iter().any(|alt| alt[0].value == libc::TIOCSTI));
     }
 
     #[test]

@@ -93,7 +93,11 @@ pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
         helper,
         pidfd,
         control: ours,
-        deadline: policy.limits.timeout.map(|t| Instant::now() + t),
+        // The helper enforces the timeout; this later deadline is a backstop should it hang.
+        deadline: policy
+            .limits
+            .timeout
+            .map(|t| Instant::now() + t + Duration::from_secs(2)),
     })
 }
 
@@ -151,6 +155,12 @@ impl Child {
         self.control.set_nonblocking(true)?;
         let mut buf = Vec::new();
         let _ = std::io::Read::read_to_end(&mut self.control, &mut buf);
+        if wire::is_timeout(&buf) {
+            return Ok(ExitStatus {
+                code: wire::TIMEOUT,
+                timed_out: true,
+            });
+        }
         if let Some(err) = wire::parse_report(&buf) {
             return Err(err);
         }

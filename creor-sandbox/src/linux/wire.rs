@@ -10,6 +10,14 @@ use crate::error::{Result, SandboxError};
 /// The fd the helper finds its control socket on.
 pub const CONTROL_FD: i32 = 3;
 
+/// Status (and report code) of a sandbox killed by its timeout, as `timeout(1)` uses.
+pub const TIMEOUT: i32 = 124;
+
+/// Whether the report says the helper killed the sandbox on timeout.
+pub fn is_timeout(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"124 timeout")
+}
+
 /// Largest plan accepted (a plan is a few KiB).
 const MAX_FRAME: u32 = 16 << 20;
 

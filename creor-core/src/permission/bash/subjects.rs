@@ -62,9 +62,7 @@ fn file_redirect(node: Node<'_>, src: &[u8], out: &mut Vec<FileSubject>) {
     {
         return;
     }
-    let access = if op == "<" {
-        SubjectAccess::Read
-    } else if op == "<&" && !w.dynamic {
+    let access = if op == "<" || op == "<&" {
         SubjectAccess::Read
     } else {
         SubjectAccess::Write
