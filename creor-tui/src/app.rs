@@ -352,7 +352,6 @@ impl App {
 
     fn push(&mut self, e: Entry) {
         self.entries.push(e);
-        self.scroll = 0;
     }
 
     fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
@@ -527,6 +526,7 @@ impl App {
     }
 
     fn submit(&mut self) -> Vec<Effect> {
+        self.scroll = 0;
         let text = self.input.as_string();
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -676,6 +676,8 @@ impl App {
                     args,
                     answered: None,
                 }));
+                // A card must be seen: jump back to the bottom, where it is.
+                self.scroll = 0;
                 self.card = Some(OpenCard {
                     entry: self.entries.len() - 1,
                     selected: 0,

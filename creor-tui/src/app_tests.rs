@@ -286,3 +286,20 @@ fn paste_goes_into_the_input_not_to_a_card() {
     assert!(app.update(Msg::Paste("y".into())).is_empty());
     assert!(app.card.is_some());
 }
+
+#[test]
+fn scrolling_stays_put_until_a_card_needs_the_bottom() {
+    let mut app = with_model();
+    app.update(Msg::Resize(80, 24));
+    app.update(key(KeyCode::PageUp));
+    assert_eq!(app.scroll, 12);
+    app.update(Msg::Core(Event::MessageDelta {
+        text: "more".into(),
+    }));
+    assert_eq!(app.scroll, 12, "new output does not yank the view");
+    app.update(key(KeyCode::PageDown));
+    assert_eq!(app.scroll, 0);
+    app.update(key(KeyCode::PageUp));
+    ask(&mut app, "c1", None);
+    assert_eq!(app.scroll, 0, "an open card is always on screen");
+}
