@@ -55,7 +55,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         model: model.as_ref().map(|m| m.describe()),
         model_problem,
         profile: config.profile.clone(),
-        sandbox: sandbox_state(&config),
+        sandbox: SandboxState::Full,
         network: match config.sandbox.network.policy {
             NetworkMode::BlockAll => NetworkState::BlockAll,
             NetworkMode::AllowSpecific => {
@@ -93,7 +93,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     env.websearch_url = std::env::var("CREOR_WEBSEARCH_URL")
         .ok()
         .filter(|v| !v.is_empty());
-    let tools = Toolbox::new(env, runner());
+    let runner = runner();
+    let mut status = status;
+    status.sandbox = rt.block_on(probe_sandbox(&env, runner.as_ref(), &config));
+    let tools = Toolbox::new(env, runner);
     let audit = creor_core::audit::AuditLog::for_project(&config.project)
         .map_err(|e| Exit::config(e.to_string()))?;
     let audit_path = audit.path().to_path_buf();
@@ -143,7 +146,31 @@ pub fn run() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the status bar says about the sandbox, from what this kernel allows and the config.
+/// What the status bar says about the sandbox: runs `true` through the session's own runner
+/// and policy (so a container's seccomp profile or an AppArmor userns restriction shows up
+/// here, not at the first command), then reads whether namespaces are available.
+async fn probe_sandbox(
+    env: &ToolEnv,
+    runner: &dyn CommandRunner,
+    config: &ResolvedConfig,
+) -> SandboxState {
+    let (_handle, cancel) = CancelHandle::new();
+    let req = match creor_core::tools::shell::request(env, "true", Some(10)) {
+        Ok(r) => r,
+        Err(e) => return SandboxState::Unsandboxed(e.to_string()),
+    };
+    match runner.run(req, &cancel).await {
+        Ok(out) if out.exit_code == Some(0) => sandbox_state(config),
+        Ok(out) => SandboxState::Unsandboxed(format!(
+            "the sandbox probe `true` exited with {:?}: {}",
+            out.exit_code,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => SandboxState::Unsandboxed(e.to_string()),
+    }
+}
+
+/// Full or degraded, from what this kernel allows and the config.
 fn sandbox_state(config: &ResolvedConfig) -> SandboxState {
     if !cfg!(target_os = "linux") {
         return SandboxState::Unsandboxed("no sandbox backend for this OS in this build".into());

@@ -286,3 +286,40 @@ fn shell_escape_works_without_a_provider_and_output_is_escaped() {
         "the command retitled the pane"
     );
 }
+
+#[test]
+fn a_sandbox_that_cannot_start_is_announced_loudly() {
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canon");
+    let (project, home, state) = (root.join("proj"), root.join("home"), root.join("state"));
+    for d in [&project, &home, &state] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    // allow_specific needs the proxy; without it every command is refused, and the status bar
+    // must say so from the start (the probe runs the session's own policy).
+    std::fs::write(
+        project.join("creor.json"),
+        json!({"sandbox": {"network": {"policy": "allow_specific",
+            "allowedHosts": ["pkg.example.com", "*.example.org"]}}})
+        .to_string(),
+    )
+    .expect("write config");
+    let pane = Pane::start(
+        &root,
+        &project,
+        &[
+            ("HOME", home.display().to_string()),
+            ("XDG_STATE_HOME", state.display().to_string()),
+            ("XDG_CONFIG_HOME", root.join("config").display().to_string()),
+        ],
+        (100, 24),
+    );
+    let screen = pane.wait_for(&[
+        "UNSANDBOXED: shell commands are refused",
+        "allow_specific (2 hosts)",
+    ]);
+    assert!(
+        screen.contains("proxy"),
+        "the reason names what is missing:\n{screen}"
+    );
+}
