@@ -7,6 +7,7 @@ mod policy;
 mod run;
 mod sandbox;
 mod scan;
+mod tui;
 mod util;
 
 #[test]

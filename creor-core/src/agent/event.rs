@@ -85,6 +85,15 @@ pub enum Event {
         /// What "approve for session" would grant; `None` when only "once" is offered.
         session_scope: Option<String>,
     },
+    /// Live output of a running bash command: whole lines as they arrive, each redacted on its
+    /// own (lines after a PEM `BEGIN` are held back, as a key spans lines). Progress for a
+    /// front end; the [`Event::ToolOutput`] that follows is the authoritative text.
+    ToolOutputDelta {
+        /// Call id.
+        id: String,
+        /// One or more complete lines.
+        text: String,
+    },
     /// Output of a running tool (bash), already redacted.
     ToolOutput {
         /// Call id.

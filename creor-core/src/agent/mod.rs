@@ -40,6 +40,7 @@
 
 mod audit;
 mod event;
+mod live;
 mod redact;
 mod session;
 

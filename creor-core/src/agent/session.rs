@@ -144,6 +144,12 @@ impl Session {
         }
     }
 
+    /// The session's permission engine: front ends show its session approvals (`/permissions`
+    /// in the TUI) between turns.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The conversation so far.
     pub fn history(&self) -> &[Message] {
         &self.history
@@ -388,14 +394,17 @@ impl Session {
         if self.opts.headless || self.opts.on_ask != OnAsk::Ask {
             return Ok(Some((Level::Deny, NEEDS_APPROVAL_HEADLESS.into())));
         }
-        let scopes = self.engine.session_suggestions(decision);
-        let scope_text = (!scopes.is_empty()).then(|| {
-            scopes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        });
+        // The card states what "approve for session" grants: the asks' own scopes, exactly
+        // what `approve_for_session` records (not the wider single-unit suggestions).
+        let approvable = !self.engine.session_suggestions(decision).is_empty();
+        let mut granted: Vec<String> = Vec::new();
+        for scope in decision.asks().filter_map(|c| c.scope.as_ref()) {
+            let text = scope.to_string();
+            if !granted.contains(&text) {
+                granted.push(text);
+            }
+        }
+        let scope_text = (approvable && !granted.is_empty()).then(|| granted.join("; "));
         emit(
             io,
             Event::ApprovalRequested {
@@ -502,9 +511,11 @@ impl Session {
                 Err(d.reason)
             }
         };
+        let live = matches!(prepared.args, ToolArgs::Bash(_))
+            .then(|| super::live::sink(call.id.clone(), io.events.clone(), self.redactor.clone()));
         let outcome = self
             .tools
-            .execute(prepared, &visible, &gate, &io.cancel)
+            .execute_live(prepared, &visible, &gate, &io.cancel, live)
             .await;
         let (raw, ok) = match outcome {
             Ok(text) => (text, true),

@@ -34,7 +34,9 @@ pub use path::Resolved;
 pub use sandboxed::SandboxRunner;
 pub use schema::tool_specs;
 pub use search::Visible;
-pub use shell::{CommandOutput, CommandRequest, CommandRunner, NoSandbox, RunnerError};
+pub use shell::{
+    CommandOutput, CommandRequest, CommandRunner, NoSandbox, OutputSink, RunnerError, Stream,
+};
 pub use web::UrlGate;
 
 use crate::config::ResolvedConfig;
@@ -209,6 +211,19 @@ impl Toolbox {
         gate: UrlGate<'_>,
         cancel: &Cancel,
     ) -> Result<String, ToolError> {
+        self.execute_live(call, visible, gate, cancel, None).await
+    }
+
+    /// [`Toolbox::execute`], handing a bash command's output to `on_output` as it arrives
+    /// (raw: the receiver redacts). Other tools ignore it.
+    pub async fn execute_live(
+        &self,
+        call: &Prepared,
+        visible: Visible<'_>,
+        gate: UrlGate<'_>,
+        cancel: &Cancel,
+        on_output: Option<OutputSink>,
+    ) -> Result<String, ToolError> {
         let env = &self.env;
         let p = || {
             call.path.as_ref().ok_or_else(|| ToolError::Path {
@@ -233,7 +248,8 @@ impl Toolbox {
             }
             ToolArgs::Ls(_) => search::ls(p()?, visible),
             ToolArgs::Bash(a) => {
-                let req = shell::request(env, &a.command, a.timeout)?;
+                let mut req = shell::request(env, &a.command, a.timeout)?;
+                req.on_output = on_output;
                 let timeout = req.timeout;
                 let out = self.runner.run(req, cancel).await?;
                 Ok(shell::format_output(&out, timeout))

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use super::shell::{CommandOutput, CommandRequest, CommandRunner, RunnerError};
+use super::shell::{CommandOutput, CommandRequest, CommandRunner, OutputSink, RunnerError, Stream};
 use crate::provider::{BoxFuture, Cancel};
 
 /// Most bytes kept from each of stdout and stderr; the rest is read and dropped.
@@ -19,7 +19,7 @@ pub struct SandboxRunner {
     pub helper: Option<PathBuf>,
 }
 
-fn capture(mut r: impl Read) -> Vec<u8> {
+fn capture(mut r: impl Read, live: Option<(OutputSink, Stream)>) -> Vec<u8> {
     let mut kept = Vec::new();
     let mut buf = [0u8; 16384];
     loop {
@@ -27,6 +27,11 @@ fn capture(mut r: impl Read) -> Vec<u8> {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 let room = MAX_CAPTURE.saturating_sub(kept.len());
+                if let Some((sink, stream)) = &live {
+                    if room > 0 {
+                        (sink.0)(*stream, &buf[..n.min(room)]);
+                    }
+                }
                 kept.extend_from_slice(&buf[..n.min(room)]);
             }
         }
@@ -80,9 +85,12 @@ impl CommandRunner for SandboxRunner {
             let killer = pidfd_open(child.id());
             let out = child.stdout.take();
             let err = child.stderr.take();
+            let live = req.on_output.clone();
             let waiter = tokio::task::spawn_blocking(move || {
-                let out_t = out.map(|o| std::thread::spawn(move || capture(o)));
-                let err_t = err.map(|e| std::thread::spawn(move || capture(e)));
+                let live_out = live.clone().map(|s| (s, Stream::Stdout));
+                let live_err = live.map(|s| (s, Stream::Stderr));
+                let out_t = out.map(|o| std::thread::spawn(move || capture(o, live_out)));
+                let err_t = err.map(|e| std::thread::spawn(move || capture(e, live_err)));
                 let status = child.wait();
                 let stdout = out_t.and_then(|t| t.join().ok()).unwrap_or_default();
                 let stderr = err_t.and_then(|t| t.join().ok()).unwrap_or_default();

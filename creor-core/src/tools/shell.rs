@@ -2,6 +2,7 @@
 //! built from the session's configuration; the [`CommandRunner`] seam lets front ends and tests
 //! supply the runner, and the only runner that does not need a sandbox is one that refuses.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use creor_sandbox::SandboxPolicy;
@@ -9,6 +10,30 @@ use creor_sandbox::SandboxPolicy;
 use super::{ToolEnv, ToolError};
 use crate::provider::{BoxFuture, Cancel};
 use crate::sandbox_policy::{self, PolicyOptions};
+
+/// Which stream a live chunk came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// Receives a running command's output as it arrives: raw and unredacted, so the receiver
+/// must redact before showing it. The captured [`CommandOutput`] stays the authoritative
+/// result; this only lets a front end show progress.
+#[derive(Clone)]
+pub struct OutputSink(pub Arc<OutputFn>);
+
+/// The function behind an [`OutputSink`].
+pub type OutputFn = dyn Fn(Stream, &[u8]) + Send + Sync;
+
+impl std::fmt::Debug for OutputSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutputSink")
+    }
+}
 
 /// One command to run in the sandbox.
 #[derive(Debug, Clone)]
@@ -19,6 +44,8 @@ pub struct CommandRequest {
     pub policy: SandboxPolicy,
     /// Wall-clock limit.
     pub timeout: Duration,
+    /// Live output, if a front end wants it (runners may ignore it).
+    pub on_output: Option<OutputSink>,
 }
 
 /// What a finished command produced.
@@ -114,6 +141,7 @@ pub fn request(
         command: command.to_owned(),
         policy,
         timeout,
+        on_output: None,
     })
 }
 
