@@ -48,8 +48,3 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     eprintln!("creor: {err:#}");
     ExitCode::from(code)
 }
-
-/// Placeholder for commands not built yet: exit 2 naming the command.
-pub fn not_built(what: &str) -> anyhow::Result<ExitCode> {
-    Err(Exit::config(format!("`{what}` is not implemented yet")))
-}
