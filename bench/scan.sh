@@ -2,7 +2,7 @@
 # Secret-scanner benchmark: creor scan (release) against one ripgrep pass over the same files,
 # plus the wall time of a 12-file staged scan including process start.
 #
-#   bench/scan.sh [SIZE_MB=128] [SEED=1]
+#   bench/scan.sh [SIZE_MB=128] [SEED=1]      (KEEP=1 keeps the generated tree)
 #
 # Baseline: `rg -c 'key|token|secret'` (one regex pass, counting matching lines; case-sensitive,
 # which is the cheaper variant for rg). creor does more per byte: ~70 case-insensitive keywords,
@@ -13,7 +13,8 @@ SIZE_MB=${1:-128}
 SEED=${2:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/creor-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# KEEP=1 keeps the generated files for profiling.
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
 command -v rg >/dev/null || { echo "ripgrep (rg) is required: apt-get install ripgrep" >&2; exit 2; }
 (cd "$ROOT" && cargo build --release --quiet --bin creor)

@@ -14,6 +14,12 @@ use super::patterns::builtin_rules;
 use super::rule::{Group, Rule};
 use super::suppress::{allows_next_line, allows_this_line};
 
+thread_local! {
+    /// The lower-cased copy of the text being scanned, reused to spare an allocation (and its
+    /// page faults) per file.
+    static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Keywords shorter than this are searched apart from the SIMD prefilter.
 const SHORT: usize = 3;
 
@@ -229,21 +235,12 @@ impl Scanner {
         let mut covered = vec![0usize; self.rules.len()];
         let mut line: Option<(usize, usize)> = None;
         let mut on_line: Vec<usize> = Vec::new();
-        let lower = text.to_ascii_lowercase();
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        let mut pos = 0;
-        while let Some((start, pid)) = self.ac.find(&lower, pos) {
-            pos = start + 1;
-            hits.push((start, pid));
-        }
-        let base = self.gates.len() - self.shorts.len();
-        for (i, (finder, case_sensitive)) in self.shorts.iter().enumerate() {
-            let hay: &[u8] = if *case_sensitive { text } else { &lower };
-            hits.extend(finder.find_iter(hay).map(|p| (p, base + i)));
-        }
-        if !self.shorts.is_empty() {
-            hits.sort_unstable();
-        }
+        let (hits, lower) = LOWER.with(|buf| {
+            let mut lower = buf.take();
+            lower.clear();
+            lower.extend(text.iter().map(u8::to_ascii_lowercase));
+            (self.keyword_hits(text, &lower), lower)
+        });
         for (start, pid) in hits {
             for g in &self.gates[pid] {
                 if !active[g.rule] {
@@ -288,6 +285,7 @@ impl Scanner {
         if let Some((s, e)) = line {
             self.run_rules(text, s, e, &on_line, loose, &mut cands);
         }
+        LOWER.with(|buf| buf.replace(lower));
         let always: Vec<usize> = self.always.iter().copied().filter(|&i| active[i]).collect();
         if !always.is_empty() {
             let mut start = 0;
@@ -299,6 +297,26 @@ impl Scanner {
         }
         let cands = self.drop_shadowed(cands);
         self.to_findings(path, text, map, suppressions, &cands)
+    }
+
+    /// Every keyword occurrence, in text order: (start, pattern index). The prefilter search
+    /// restarts one byte after each hit, so overlapping keywords are all seen.
+    fn keyword_hits(&self, text: &[u8], lower: &[u8]) -> Vec<(usize, usize)> {
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        while let Some((start, pid)) = self.ac.find(lower, pos) {
+            pos = start + 1;
+            hits.push((start, pid));
+        }
+        let base = self.gates.len() - self.shorts.len();
+        for (i, (finder, case_sensitive)) in self.shorts.iter().enumerate() {
+            let hay: &[u8] = if *case_sensitive { text } else { lower };
+            hits.extend(finder.find_iter(hay).map(|p| (p, base + i)));
+        }
+        if !self.shorts.is_empty() {
+            hits.sort_unstable();
+        }
+        hits
     }
 
     /// Runs a multi-line rule (anchored with `^`) on a bounded window starting at its keyword

@@ -52,14 +52,14 @@ const SPECS: &[Spec] = &[
         "aws-access-key-id",
         "AWS access key id",
         r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-        &["AKIA", "ASIA", "ABIA", "ACCA"],
+        &["AKIA", "ASIA"],
         3.0,
     ),
     Spec {
         id: "aws-secret-access-key",
         description: "AWS secret access key",
         regex: r#"(?i)(?:aws[\w.-]{0,24}?(?:secret|private)[\w.-]{0,24}|secret_?access_?key)["']?\s{0,4}(?::=|=>|=|:)\s{0,4}["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-        keywords: &["aws", "secret_access_key", "secretaccesskey"],
+        keywords: &["secret", "key"],
         case_sensitive: false,
         group: Group::Index(1),
         entropy: 4.0,
@@ -86,9 +86,7 @@ const SPECS: &[Spec] = &[
         "gitlab-token",
         "GitLab token (personal, deploy, runner, pipeline trigger, OAuth, …)",
         r"\b((?:glpat|gldt|glrt|glsoat|glffct|glcbt|glimt|glagent|gloas|glft)-[A-Za-z0-9_-]{20,}|glptt-[0-9a-f]{40}|GR1348941[A-Za-z0-9_-]{20,})",
-        &[
-            "glpat-", "gldt-", "glrt-", "glsoat-", "glcbt-", "gloas-", "glptt-", "GR1348941",
-        ],
+        &["glp", "gldt-", "glrt-", "gloas-", "GR1348941"],
         3.5,
     ),
     token(
@@ -182,7 +180,7 @@ const SPECS: &[Spec] = &[
         "openai-api-key",
         "OpenAI API key",
         r"\b(sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
-        &["sk-", "T3BlbkFJ"],
+        &["sk-"],
         3.5,
     ),
     token(
@@ -223,7 +221,7 @@ const SPECS: &[Spec] = &[
         "huggingface-token",
         "Hugging Face access token",
         r"\b((?:hf|api_org)_[A-Za-z]{34})\b",
-        &["hf_", "api_org_"],
+        &["hf_"],
         3.5,
     ),
     token(
@@ -280,7 +278,7 @@ const SPECS: &[Spec] = &[
         // line (`.env`, YAML, ini, `export X=…`) that runs to the end of the line. Bare values
         // inside code (`key: &Type,`, `token = a.b()`) are not assignments of secrets.
         regex: r#"(?i)(?:^\s*(?:(?:export|set|setenv|env|arg)\s+|-\s+)?["']?([\w.-]*(?:secret|token|passw(?:or)?d|pwd|key|credential)[\w.-]*)["']?\s{0,4}(?:=|:)\s{0,4}([^\s"'`;,(){}<>\[\]:]{8,})\s*[;,]?\s*(?:(?:#|//).*)?$|(?:^|[^\w.-])([\w.-]*(?:secret|token|passw(?:or)?d|pwd|key|credential)[\w.-]*)["']?\s{0,4}(?::=|=>|=|:)\s{0,4}(?:"([^"\s]{8,})"|'([^'\s]{8,})'|`([^`\s]{8,})`))"#,
-        keywords: &["secret", "token", "passw", "pwd", "key", "credential"],
+        keywords: &["secret", "token", "passw", "key", "credential"],
         case_sensitive: false,
         group: Group::AnyOf(&[2, 4, 5, 6]),
         entropy: 3.2,
