@@ -84,6 +84,7 @@ time_cmd() {
 
 CPUS=$(nproc)
 RG_US=$(time_cmd rg -c 'key|token|secret' "$WORK/tree")
+RGI_US=$(time_cmd rg -i -c 'key|token|secret|password' "$WORK/tree")
 CREOR_US=$(time_cmd "$CREOR" scan "$WORK/tree")
 FOUND=$("$CREOR" scan "$WORK/tree" 2>/dev/null | wc -l || true)
 
@@ -91,6 +92,7 @@ mbps() { python3 -c "print(f'{$BYTES / 1e6 / ($1 / 1e6):.0f}')"; }
 echo
 echo "cpus: $CPUS   data: $(python3 -c "print(f'{$BYTES/1e6:.1f}')") MB"
 echo "rg -c 'key|token|secret'   $(python3 -c "print(f'{$RG_US/1000:.0f}')") ms   $(mbps "$RG_US") MB/s"
+echo "rg -i -c 'key|token|secret|password'  $(python3 -c "print(f'{$RGI_US/1000:.0f}')") ms   $(mbps "$RGI_US") MB/s   (for reference)"
 echo "creor scan                 $(python3 -c "print(f'{$CREOR_US/1000:.0f}')") ms   $(mbps "$CREOR_US") MB/s   ($FOUND findings)"
 echo "ratio creor/rg             $(python3 -c "print(f'{$CREOR_US/$RG_US:.2f}')")x   (target <= 3x)"
 

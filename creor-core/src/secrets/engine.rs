@@ -64,6 +64,10 @@ struct Gate {
     exact: Option<Box<[u8]>>,
 }
 
+/// A rule's keyword as the prefilter is built: rule index, lower-cased text, exact bytes when
+/// case-sensitive.
+type KeywordEntry = (usize, String, Option<Box<[u8]>>);
+
 /// The keyword search: SIMD Teddy where the CPU has it, an Aho-Corasick automaton elsewhere.
 #[derive(Debug, Clone)]
 enum Prefilter {
@@ -105,7 +109,7 @@ impl Scanner {
             rules.push(Rule::from_config(c)?);
         }
         let mut always = Vec::new();
-        let mut keywords: Vec<(usize, String, Option<Box<[u8]>>)> = Vec::new();
+        let mut keywords: Vec<KeywordEntry> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(i);
@@ -120,7 +124,7 @@ impl Scanner {
         // keyword can hide another by overlapping it (`aw` + `sk-ant-…`).
         // Keywords shorter than three bytes (`SK`, `Q~`) would cripple the SIMD prefilter;
         // each gets its own `memmem` pass instead (over the original text when case-sensitive).
-        let long = |k: &(usize, String, Option<Box<[u8]>>)| k.1.len() >= SHORT;
+        let long = |k: &KeywordEntry| k.1.len() >= SHORT;
         let mut uniq: Vec<&str> = keywords
             .iter()
             .filter(|k| long(k))
