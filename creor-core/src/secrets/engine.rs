@@ -559,6 +559,23 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes (files need not be UTF-8) never panic the engine, and every span
+        /// lies inside the text on the line it reports.
+        #[test]
+        fn arbitrary_bytes_scan_safely(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+                                       glue in "(ghp_|AKIA|-----BEGIN |key=|sk-ant-api03-|://u:)?") {
+            let mut text = glue.into_bytes();
+            text.extend(data);
+            let s = builtin();
+            for f in s.scan("a", &text).into_iter().chain(s.scan_lines("", &text, None, false)) {
+                proptest::prop_assert!(f.span.start < f.span.end && f.span.end <= text.len());
+                let line = text[..f.span.start].iter().filter(|&&b| b == b'\n').count() + 1;
+                proptest::prop_assert_eq!(line, f.line);
+            }
+        }
+    }
+
     #[test]
     fn generic_rule_takes_config_lines_not_code() {
         let s = builtin();
