@@ -123,25 +123,23 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .split_first()
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
-    let timeout = policy.limits.timeout;
-    match creor_sandbox::run(&policy, cmd) {
-        Ok(status) => {
-            if status.timed_out() {
-                eprintln!(
-                    "creor: timed out after {}s; the sandbox was killed",
-                    timeout.map_or(0, |t| t.as_secs())
-                );
-            }
-            Ok(ExitCode::from(u8::try_from(status.code()).unwrap_or(255)))
-        }
-        Err(e) => Err(anyhow::Error::new(Exit {
-            code: e.exit_code(),
-            message: e.to_string(),
-        })),
-    }
+    // `creor exec` becomes the helper: one process fewer between the caller and the command.
+    // Only a failure to do so returns here.
+    let e = creor_sandbox::linux::exec_replace(&policy, cmd);
+    Err(anyhow::Error::new(Exit {
+        code: e.exit_code(),
+        message: e.to_string(),
+    }))
 }
 
 /// Runs the helper mode: never returns.
+#[cfg(target_os = "linux")]
 pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
     creor_sandbox::linux::helper_main()
+}
+
+/// The helper mode exists only on Linux.
+#[cfg(not(target_os = "linux"))]
+pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
+    super::not_built("creor __sandbox-helper")
 }

@@ -110,7 +110,6 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
         net::loopback_up().map_err(|e| setup("bring up lo (SIOCSIFFLAGS)", e))?;
     }
     nix::unistd::sethostname("creor").map_err(|e| setup("sethostname", e))?;
-    drop(sync);
 
     let mut mask = SigSet::empty();
     mask.add(Signal::SIGCHLD);
@@ -140,6 +139,9 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
             continue;
         }
         if let Some(code) = reap(child) {
+            // Tell the helper at once: it can answer its caller while the kernel tears the
+            // namespaces down (this process dies with the helper anyway, by PDEATHSIG).
+            let _ = std::io::Write::write_all(&mut &sync, &code.to_le_bytes());
             return Ok(code);
         }
     }

@@ -41,7 +41,12 @@ pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
         .clone()
         .unwrap_or_else(|| "/proc/self/exe".into());
     let mut c = std::process::Command::new(&exe);
-    c.arg0("creor").arg("__sandbox-helper").env_clear();
+    // Its own process group: a terminal's Ctrl-C reaches only the launcher, which decides
+    // what to forward (see `Signaller`).
+    c.arg0("creor")
+        .arg("__sandbox-helper")
+        .env_clear()
+        .process_group(0);
     if let Some(s) = cmd.stdin {
         c.stdin(s);
     }
@@ -123,6 +128,11 @@ impl Child {
         Ok(())
     }
 
+    /// A handle another thread can use to signal the sandbox while this one waits.
+    pub fn signaller(&self) -> Result<Signaller> {
+        Ok(Signaller(self.pidfd.try_clone()?))
+    }
+
     /// Waits for the command, enforcing the policy's timeout. A sandbox that could not be
     /// built, or a program that could not be executed, is an error naming the step.
     pub fn wait(&mut self) -> Result<ExitStatus> {
@@ -172,6 +182,80 @@ impl Child {
         };
         Ok(ExitStatus { code, timed_out })
     }
+}
+
+/// Signals a running sandbox from another thread (the helper forwards SIGHUP, SIGINT,
+/// SIGQUIT, SIGTERM, SIGUSR1/2 and SIGWINCH to the command's process group; SIGKILL kills the
+/// whole sandbox).
+#[derive(Debug)]
+pub struct Signaller(OwnedFd);
+
+impl Signaller {
+    /// Sends `sig`. A sandbox that already ended is not an error.
+    pub fn signal(&self, sig: i32) -> Result<()> {
+        match sys::pidfd_send_signal(self.0.as_raw_fd(), sig) {
+            Ok(()) => Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Replaces the current process with the helper running `cmd` under `policy` (what
+/// `creor exec` does: one process fewer than [`spawn`]). The helper prints setup errors as
+/// `creor: …` and exits with the command's status, 124 on timeout, 125 on setup failure,
+/// 126/127 when the program cannot be executed. Returns only if that replacement failed.
+///
+/// The calling process must be single-threaded or about to end anyway: fd 3 is overwritten.
+pub fn exec_replace(policy: &SandboxPolicy, cmd: Command) -> SandboxError {
+    match exec_replace_inner(policy, cmd) {
+        Ok(never) => match never {},
+        Err(e) => e,
+    }
+}
+
+fn exec_replace_inner(policy: &SandboxPolicy, cmd: Command) -> Result<std::convert::Infallible> {
+    use std::io::{Seek, Write};
+    let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    let body = serde_json::to_vec(&plan).map_err(|e| SandboxError::Setup {
+        step: "encode plan",
+        reason: e.to_string(),
+    })?;
+    // SAFETY: valid name; the kernel returns a new fd or -1.
+    let raw = unsafe { libc::memfd_create(c"creor-plan".as_ptr(), libc::MFD_CLOEXEC) };
+    if raw < 0 {
+        return Err(SandboxError::Setup {
+            step: "memfd_create",
+            reason: std::io::Error::last_os_error().to_string(),
+        });
+    }
+    // SAFETY: a fresh fd we own.
+    let mut file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(raw) };
+    let mut frame = Vec::with_capacity(body.len() + 4);
+    wire::write_frame(&mut frame, &body)?;
+    file.write_all(&frame)?;
+    file.rewind()?;
+    let fd = file.as_raw_fd();
+    // SAFETY: plain fd manipulation in this process, right before execve.
+    unsafe {
+        if fd == wire::CONTROL_FD {
+            libc::fcntl(fd, libc::F_SETFD, 0);
+        } else if libc::dup2(fd, wire::CONTROL_FD) < 0 {
+            return Err(std::io::Error::last_os_error().into());
+        }
+    }
+    let exe = cmd
+        .helper
+        .clone()
+        .unwrap_or_else(|| "/proc/self/exe".into());
+    let exe_c = super::sys::cstr(&exe)?;
+    let argv = [c"creor", c"__sandbox-helper", c"--standalone"];
+    let env: [&std::ffi::CStr; 0] = [];
+    let Err(e) = nix::unistd::execve(&exe_c, &argv, &env);
+    Err(SandboxError::HelperSetup {
+        step: format!("exec the helper {}", exe.display()),
+        reason: e.to_string(),
+    })
 }
 
 /// Runs `cmd` to completion.
