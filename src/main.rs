@@ -23,6 +23,8 @@ enum Command {
     /// Validate or show creor.json configuration.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
+    /// Run the agent on one prompt without the TUI (`--headless` for CI).
+    Run(cmd::run::RunArgs),
     /// Run a command inside the sandbox.
     Exec(cmd::exec::ExecArgs),
     /// Report which kernel features creor can use here, and how to fix what is missing.
@@ -32,6 +34,9 @@ enum Command {
     /// Install git hooks.
     #[command(subcommand)]
     Hook(cmd::hook::HookCommand),
+    /// Find, show or verify the audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// Show the sandbox profile creor would use.
     #[command(subcommand)]
     Sandbox(cmd::sandbox::SandboxCommand),
@@ -54,10 +59,12 @@ fn main() -> ExitCode {
         None => cmd::tui::run(),
         Some(Command::Policy(c)) => cmd::policy::run(c),
         Some(Command::Config(c)) => cmd::config::run(c),
+        Some(Command::Run(a)) => cmd::run::run(a),
         Some(Command::Exec(a)) => cmd::exec::run(a),
         Some(Command::Doctor(a)) => cmd::doctor::run(a),
         Some(Command::Scan(a)) => cmd::scan::run(a),
         Some(Command::Hook(c)) => cmd::hook::run(c),
+        Some(Command::Audit(c)) => cmd::audit::run(c),
         Some(Command::Sandbox(c)) => cmd::sandbox::run(c),
         Some(Command::SandboxHelper(a)) => cmd::exec::helper(a),
     };

@@ -25,7 +25,9 @@ pub mod command;
 pub mod error;
 #[cfg(target_os = "linux")]
 pub mod linux;
+pub mod macos;
 pub mod policy;
+pub mod seatbelt;
 
 pub use command::{Command, ExitStatus};
 pub use error::{Result, SandboxError};

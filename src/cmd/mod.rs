@@ -4,11 +4,13 @@
 use std::fmt;
 use std::process::ExitCode;
 
+pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod exec;
 pub mod hook;
 pub mod policy;
+pub mod run;
 pub mod sandbox;
 pub mod scan;
 pub mod tui;
@@ -45,9 +47,4 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     let code = err.downcast_ref::<Exit>().map_or(1, |e| e.code);
     eprintln!("creor: {err:#}");
     ExitCode::from(code)
-}
-
-/// Placeholder for commands not built yet: exit 2 naming the command.
-pub fn not_built(what: &str) -> anyhow::Result<ExitCode> {
-    Err(Exit::config(format!("`{what}` is not implemented yet")))
 }

@@ -1,5 +1,13 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
+mod config;
+mod fake_model;
+mod hook;
+mod policy;
+mod run;
+mod sandbox;
+mod scan;
+mod tui;
 mod util;
 
 #[test]

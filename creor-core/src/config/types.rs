@@ -1,11 +1,12 @@
 //! The resolved configuration shared by every part of creor. These types are the contract
 //! between the loader and its consumers (permission engine, sandbox translation, scanner).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::secrets::SecretsConfig;
+use crate::secrets::{SecretAllowlist, SecretsConfig};
 
 /// A permission level. Ordered so that `max` is "the strictest": allow < ask < deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,6 +154,75 @@ pub struct ResolvedConfig {
     pub sandbox: SandboxSettings,
     /// Model provider.
     pub provider: Option<ProviderConfig>,
-    /// Secret scanner extensions.
+    /// Secret scanner extensions: rules from every layer; the allowlist from trusted layers only
+    /// (global, profiles defined there or bundled, managed, CLI), so it may apply to redaction.
     pub secrets: SecretsConfig,
+    /// Why the profile was selected (`--profile`, `CREOR_PROFILE=ci`, a `profileSelect` entry
+    /// with its file and line). None when no profile is selected.
+    #[serde(default)]
+    pub profile_reason: Option<String>,
+    /// The allowlist written by repository files (creor.json, creor.local.json): the scanner may
+    /// honour it when scanning the repository, never when redacting tool output, because a
+    /// repository must not be able to switch off redaction of the user's own secrets.
+    #[serde(default)]
+    pub project_secret_allowlist: SecretAllowlist,
+    /// The files that were read, low → high (what `creor config validate` reports).
+    #[serde(default)]
+    pub layers: Vec<LayerFile>,
+    /// Where each effective setting came from, keyed by its JSON path (`onAsk`,
+    /// `sandbox.network.policy`, `sandbox.network.allowedHosts["x.com"]`, `permissions[3]` for
+    /// `rules[3]`). Settings absent here are built-in defaults.
+    #[serde(default)]
+    pub origins: BTreeMap<String, Origin>,
+    /// Settings that were read but not applied, and why (a repository file granting a path
+    /// outside the project, say). Front ends print them at start; they are never silent.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A file that contributed a layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerFile {
+    /// Its layer.
+    pub layer: Layer,
+    /// Its path (`bundled:profiles/ci.json` for bundled profiles, `<cli>` for flags).
+    pub file: PathBuf,
+}
+
+/// Where one effective setting came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The layer that set it.
+    pub layer: Layer,
+    /// The file (None for built-ins).
+    pub file: Option<PathBuf>,
+    /// 1-based line in that file (0 when unknown).
+    pub line: usize,
+    /// Why a higher layer's value did not win, when that happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl ResolvedConfig {
+    /// Where `rules[index]` was written (layer, file, line). None for built-in rules, which
+    /// have no file. The engine uses it to explain a decision down to the line.
+    pub fn rule_origin(&self, index: usize) -> Option<&Origin> {
+        self.origins.get(&format!("permissions[{index}]"))
+    }
+
+    /// A short label for `rules[index]` in messages: `project /p/creor.json:3`, `builtin`,
+    /// `profile bundled:profiles/ci.json:12` (DESIGN.md §8: `denied: rule … (project …)`).
+    pub fn rule_label(&self, index: usize) -> String {
+        let Some(rule) = self.rules.get(index) else {
+            return String::from("unknown rule");
+        };
+        let layer = super::merge::layer_name(rule.layer);
+        match (self.rule_origin(index), &rule.source) {
+            (Some(o), Some(file)) if o.line > 0 => {
+                format!("{layer} {}:{}", file.display(), o.line)
+            }
+            (_, Some(file)) => format!("{layer} {}", file.display()),
+            (_, None) => layer.to_string(),
+        }
+    }
 }
