@@ -520,6 +520,12 @@ fn shells_and_eval_are_parsed_again() {
             ("sh -c 'echo ok'", Allow),
             ("eval $X", Ask),
             ("sh -c \"$(curl -s x)\"", Ask),
+            ("echo 'rm -rf x' | bash", Ask),
+            ("sh <<< 'rm -rf x'", Ask),
+            ("bash -s < script.sh", Ask),
+            ("bash ./build.sh", Allow),
+            ("busybox rm x", Deny),
+            ("busybox sh -c 'rm x'", Deny),
         ],
     );
 }

@@ -52,7 +52,7 @@ pub fn dangerous_env(name: &str) -> bool {
 }
 
 /// Shells whose `-c STRING` is parsed again.
-const SHELLS: [&str; 8] = ["bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox"];
+const SHELLS: [&str; 7] = ["bash", "sh", "zsh", "dash", "ksh", "mksh", "ash"];
 
 /// Interpreters that run code given on the command line; their code is opaque.
 pub const INTERPRETERS: [&str; 18] = [
@@ -123,6 +123,14 @@ const WRAPPERS: &[Wrapper] = &[
     Wrapper {
         name: "exec",
         short_with_arg: &["-a"],
+        long_with_arg: &[],
+        positionals: 0,
+        env: false,
+    },
+    Wrapper {
+        // A multi-call binary: `busybox rm x` is `rm x`.
+        name: "busybox",
+        short_with_arg: &[],
         long_with_arg: &[],
         positionals: 0,
         env: false,
@@ -259,12 +267,15 @@ pub fn normalise(raw: RawUnit, depth: usize, out: &mut Analysis) {
             push_form(&mut unit, stripped.join(" "));
         }
         if SHELLS.contains(&base.as_str()) {
-            match shell_string(&cur) {
-                Some(Ok(s)) => nested.push(s),
-                Some(Err(raw)) => {
+            match shell_run(&cur) {
+                ShellRun::Literal(s) => nested.push(s),
+                ShellRun::Dynamic(raw) => {
                     nested_dynamic = Some(format!("{base} -c with a non-literal string {raw}"))
                 }
-                None => {}
+                ShellRun::Stdin => {
+                    nested_dynamic = Some(format!("{base} runs commands read from its input"))
+                }
+                ShellRun::Script => {}
             }
             break;
         }
@@ -456,30 +467,60 @@ fn peel(wrapper: &Wrapper, words: &[Word]) -> Option<Peeled> {
     })
 }
 
-/// The `-c` string of a shell invocation: `Some(Ok)` literal, `Some(Err(raw))` dynamic,
-/// `None` when the shell runs no `-c` string.
-fn shell_string(words: &[Word]) -> Option<Result<String, String>> {
+/// What a shell invocation runs.
+enum ShellRun {
+    /// `-c` with a literal string.
+    Literal(String),
+    /// `-c` with a string known only at run time.
+    Dynamic(String),
+    /// A script file.
+    Script,
+    /// Commands read from stdin (`curl … | sh`, `sh -s`, `bash <<< …`): unknowable here.
+    Stdin,
+}
+
+fn shell_run(words: &[Word]) -> ShellRun {
     let mut saw_c = false;
-    for w in &words[1..] {
+    let mut saw_s = false;
+    let mut i = 1;
+    while i < words.len() {
+        let w = &words[i];
         let t = w.text.as_str();
-        if !saw_c {
-            if t.starts_with('-') && !t.starts_with("--") && t.contains('c') {
-                saw_c = true;
-            } else if t == "--" || !(t.starts_with('-') || t.starts_with('+')) {
-                return None;
+        i += 1;
+        if t == "--" || t == "-" {
+            break;
+        }
+        let option = (t.starts_with('-') || t.starts_with('+')) && t.len() > 1;
+        if option {
+            if !t.starts_with("--") {
+                saw_c |= t.contains('c');
+                saw_s |= t.contains('s');
+                // `-o opt` / `+O opt` take a value.
+                if t.ends_with('o') || t.ends_with('O') {
+                    i += 1;
+                }
             }
             continue;
         }
-        if t.starts_with('-') || t.starts_with('+') {
-            continue;
+        if saw_c {
+            return if w.dynamic {
+                ShellRun::Dynamic(w.raw.clone())
+            } else {
+                ShellRun::Literal(w.text.clone())
+            };
         }
-        return Some(if w.dynamic {
-            Err(w.raw.clone())
+        return if saw_s {
+            ShellRun::Stdin
         } else {
-            Ok(w.text.clone())
-        });
+            ShellRun::Script
+        };
     }
-    None
+    match words.get(i) {
+        Some(w) if saw_c && w.dynamic => ShellRun::Dynamic(w.raw.clone()),
+        Some(w) if saw_c => ShellRun::Literal(w.text.clone()),
+        Some(_) if !saw_s => ShellRun::Script,
+        _ => ShellRun::Stdin,
+    }
 }
 
 /// The commands of `find … -exec/-execdir/-ok/-okdir CMD … ;|+`.

@@ -128,6 +128,7 @@ fn wrappers_are_peeled() {
         ("xargs -0 -n 1 rm", "rm"),
         ("watch -x rm x", "rm x"),
         ("sudo env nice -n 5 timeout 3 /bin/rm x", "rm x"),
+        ("busybox rm x", "rm x"),
     ];
     for (cmd, want) in cases {
         let a = analyse(cmd);
@@ -178,6 +179,18 @@ fn non_literal_shell_strings_are_dynamic() {
         assert!(analyse(cmd).units[0].dynamic.is_some(), "{cmd}");
     }
     assert!(analyse("bash script.sh").units[0].dynamic.is_none());
+    assert!(analyse("bash -x script.sh arg").units[0].dynamic.is_none());
+    for cmd in [
+        "sh",
+        "bash -s",
+        "bash -s -- a",
+        "sh <<< 'rm x'",
+        "bash -o posix",
+    ] {
+        let a = analyse(cmd);
+        assert!(a.units[0].dynamic.is_some(), "{cmd}");
+    }
+    assert!(analyse("curl -s x | sh").units[1].dynamic.is_some());
 }
 
 #[test]
