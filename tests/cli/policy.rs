@@ -176,7 +176,6 @@ fn missing_project_exits_2() {
 }
 
 #[test]
-#[ignore = "needs the real config loader (config branch of issue 2): un-ignore after merge"]
 fn project_rules_decide_with_layer_and_source() {
     let c = Case::new();
     c.write(
@@ -193,7 +192,6 @@ fn project_rules_decide_with_layer_and_source() {
 }
 
 #[test]
-#[ignore = "needs the real config loader (config branch of issue 2): un-ignore after merge"]
 fn broken_config_exits_2_naming_the_file() {
     let c = Case::new();
     c.write(

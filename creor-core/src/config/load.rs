@@ -43,12 +43,27 @@ pub fn read_layers(project: &Path, env: &dyn Env) -> Result<Vec<(Layer, ParsedFi
         candidates.push((Layer::Managed, m));
     }
     for (layer, path) in candidates {
-        match std::fs::metadata(&path) {
+        // Project files are repository content: a sandboxed command may have planted one as a
+        // symlink to a secret, so they are never followed (and never quoted from).
+        let in_repo = matches!(layer, Layer::Project | Layer::Local);
+        let meta = if in_repo {
+            std::fs::symlink_metadata(&path)
+        } else {
+            std::fs::metadata(&path)
+        };
+        match meta {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(ConfigError::file(&path, format!("cannot read: {e}"))),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(ConfigError::file(
+                    &path,
+                    "is a symlink; project config files are never followed (replace it with a regular file)",
+                ))
+            }
             Ok(meta) if !meta.is_file() => {
                 return Err(ConfigError::file(&path, "not a regular file"))
             }
+            Ok(_) if in_repo => out.push((layer, parse::parse_file_nofollow(&path)?)),
             Ok(_) => out.push((layer, parse::parse_file(&path)?)),
         }
     }

@@ -427,6 +427,27 @@ fn a_directory_where_a_file_should_be_is_an_error() {
 }
 
 #[test]
+fn project_config_symlinks_are_refused_unread() {
+    let w = World::new();
+    let secret = w.home.join(".aws/credentials");
+    w.write(&secret, "[default]\naws_secret_access_key = s3cr3t\n");
+    for name in ["creor.json", "creor.local.json"] {
+        let link = w.project.join(name);
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let e = w.load_err(&w.opts(), &[]);
+        assert_eq!(e.file, link);
+        assert!(e.message.contains("symlink"), "{e}");
+        assert!(!e.to_string().contains("default"), "quotes the target: {e}");
+        fs::remove_file(&link).unwrap();
+    }
+    // The user's own files may be symlinks (dotfile managers).
+    let dotfiles = w.root.join("dotfiles.json");
+    w.write(&dotfiles, "{\"onAsk\": \"deny\"}");
+    std::os::unix::fs::symlink(&dotfiles, w.global()).unwrap();
+    assert_eq!(w.load().on_ask, OnAsk::Deny);
+}
+
+#[test]
 fn missing_project_is_an_error() {
     let w = World::new();
     let opts = LoadOptions {

@@ -65,6 +65,25 @@ pub fn parse_value(value: &serde_json::Value, file: &Path) -> Result<ParsedFile,
 pub fn parse_file(path: &Path) -> Result<ParsedFile, ConfigError> {
     let bytes =
         std::fs::read(path).map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
+    parse_bytes(bytes, path)
+}
+
+/// Reads and parses a file without following a symlink in its last component, so a link
+/// swapped in after the caller's check is refused (ELOOP) rather than read.
+pub fn parse_file_nofollow(path: &Path) -> Result<ParsedFile, ConfigError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut bytes = Vec::new();
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
+    parse_bytes(bytes, path)
+}
+
+fn parse_bytes(bytes: Vec<u8>, path: &Path) -> Result<ParsedFile, ConfigError> {
     let text =
         String::from_utf8(bytes).map_err(|e| ConfigError::file(path, format!("not UTF-8: {e}")))?;
     parse_text(&text, path)
