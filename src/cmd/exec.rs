@@ -76,6 +76,23 @@ fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
 pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("current directory")?;
     let project = args.project.clone().unwrap_or_else(|| cwd.clone());
+    // Checked before the config loader, whose error for a missing project reads as a config
+    // error (exit 2): a project that is not a directory is a sandbox setup failure.
+    match std::fs::metadata(&project) {
+        Ok(md) if md.is_dir() => {}
+        Ok(_) => {
+            return Err(setup_error(format!(
+                "project {}: not a directory",
+                project.display()
+            )))
+        }
+        Err(e) => {
+            return Err(setup_error(format!(
+                "project directory {}: {e}",
+                project.display()
+            )))
+        }
+    }
     let mut cfg = config::load(&LoadOptions {
         project,
         profile: args.profile.clone(),

@@ -1,0 +1,41 @@
+//! `creor exec`: setup failures that happen before any sandbox is built.
+
+/// A missing `--project` is a setup failure (125) reported as one line naming the path, not a
+/// configuration error (2) with a garbled location.
+#[test]
+fn missing_project_exits_125_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-dir/deeper");
+    let out = super::util::creor()
+        .arg("exec")
+        .arg("--project")
+        .arg(&missing)
+        .args(["--", "true"])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(
+        stderr.contains(&missing.display().to_string()) && !stderr.contains(":0:"),
+        "names the path plainly: {stderr:?}"
+    );
+}
+
+/// A project that is a file, not a directory, is refused the same way.
+#[test]
+fn project_that_is_a_file_exits_125() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").expect("write");
+    let out = super::util::creor()
+        .arg("exec")
+        .arg("--project")
+        .arg(&file)
+        .args(["--", "true"])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "stderr: {stderr}");
+    assert!(stderr.contains("not a directory"), "{stderr:?}");
+}
