@@ -17,7 +17,7 @@ use nix::unistd::Pid;
 use super::child::{self, ChildPlan};
 use super::mounts::MountOp;
 use super::plan::LinuxPlan;
-use super::{idmap, namespaces, pid1, sys, wire};
+use super::{idmap, namespaces, pid1, protect, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
@@ -160,7 +160,17 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
         let _ = waitpid(child, None);
         return Err(e);
     }
-    wait(child, &ours, control_fd, &forwarded, plan.timeout_ms)
+    let result = wait(child, &ours, control_fd, &forwarded, plan.timeout_ms);
+    if !plan.revert.is_empty() {
+        // Revert only once the whole pid namespace is gone: pid 1 exits right after its
+        // report, and the kernel reaps pid 1 last, so no sandboxed process can race us.
+        if result.is_err() {
+            let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+        }
+        let _ = waitpid(child, None);
+        protect::revert_all(&plan.revert);
+    }
+    result
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {

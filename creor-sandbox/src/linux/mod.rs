@@ -22,6 +22,7 @@ pub mod net;
 pub mod pid1;
 pub mod plan;
 pub mod probe;
+pub mod protect;
 pub mod seccomp;
 pub mod spawn;
 pub mod sys;
