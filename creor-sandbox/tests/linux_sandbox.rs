@@ -868,6 +868,11 @@ print("forked", n, "errno", err)
             &format!("bind rw  {}", f.project.display()),
             &format!("bind ro  {}/.git/hooks", f.project.display()),
             "proc   /proc",
+            &format!(
+                "absent {}/creor.local.json (protected; removed after the run",
+                f.project.display()
+            ),
+            "network: block_all",
             "landlock",
             "io_uring_setup",
             "RLIMIT_NPROC",

@@ -103,13 +103,20 @@ pub fn describe(policy: &SandboxPolicy) -> String {
         };
         let _ = writeln!(out, "{line}");
     }
+    for p in &plan.revert {
+        let _ = writeln!(
+            out,
+            "  absent {} (protected; removed after the run if the command creates it)",
+            p.display()
+        );
+    }
     let _ = writeln!(
         out,
         "network: {}",
         if plan.own_netns {
-            "own namespace, lo only"
+            "block_all - own namespace, lo only"
         } else {
-            "host (allow_all)"
+            "allow_all - host network (host loopback and metadata reachable)"
         }
     );
     let _ = writeln!(
