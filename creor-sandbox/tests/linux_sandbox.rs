@@ -82,6 +82,10 @@ mod linux {
         ("idmap_refusal_is_named", idmap_refusal_is_named),
         ("describe_names_every_layer", describe_names_every_layer),
         (
+            "stop_signal_ends_a_command_that_ignores_it",
+            stop_signal_ends_a_command_that_ignores_it,
+        ),
+        (
             "protected_parent_cannot_be_renamed",
             protected_parent_cannot_be_renamed,
         ),
@@ -1037,5 +1041,37 @@ print("forked", n, "errno", err)
         expect(decoy.join("hooks/keep").exists(), || {
             "revert followed a planted link".into()
         })
+    }
+
+    /// A command that ignores SIGTERM cannot make itself uncancellable: after the grace period
+    /// the whole sandbox is killed and the status says which signal stopped it (143), not the
+    /// policy timeout (124) that would end it otherwise.
+    fn stop_signal_ends_a_command_that_ignores_it() -> Result<(), String> {
+        let f = fixture();
+        let mut p = policy(&f);
+        p.limits.timeout = Some(Duration::from_secs(40));
+        let cmd = Command::new("/bin/sh")
+            .arg("-c")
+            .arg("trap '' INT TERM HUP; echo ready; sleep 100; echo survived")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = creor_sandbox::spawn(&p, cmd).map_err(|e| format!("spawn: {e}"))?;
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 6];
+        out.read_exact(&mut first).map_err(|e| e.to_string())?;
+        child
+            .signal(libc::SIGTERM)
+            .map_err(|e| format!("signal: {e}"))?;
+        let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+        let mut rest = String::new();
+        let _ = out.read_to_string(&mut rest);
+        expect(status.code() == 128 + libc::SIGTERM, || {
+            format!(
+                "exit {} (124 = only the policy timeout ended it)",
+                status.code()
+            )
+        })?;
+        expect(!rest.contains("survived"), || format!("{rest:?}"))
     }
 }
