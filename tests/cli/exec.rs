@@ -39,3 +39,28 @@ fn project_that_is_a_file_exits_125() {
     assert_eq!(out.status.code(), Some(125), "stderr: {stderr}");
     assert!(stderr.contains("not a directory"), "{stderr:?}");
 }
+
+/// `--timeout` reaches the sandbox through the config's CLI layer (`sandbox.limits`): the
+/// command is killed and creor exits 124.
+#[cfg(target_os = "linux")]
+#[test]
+fn timeout_flag_kills_the_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().canonicalize().expect("canonical");
+    let out = super::util::creor()
+        .current_dir(&project)
+        .arg("exec")
+        .args([
+            "--timeout",
+            "1",
+            "--",
+            "/bin/sh",
+            "-c",
+            "sleep 30; echo finished",
+        ])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(124), "stderr: {stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("finished"));
+}
