@@ -991,7 +991,7 @@ print("forked", n, "errno", err)
         let o = sh(
             &policy(&f),
             &format!(
-                "echo '{{}}' > creor.local.json && mkdir .creor && echo x > .creor/x && \
+                "echo '{{}}' > creor.local.json && mkdir -p .creor/d && echo x > .creor/d/x && chmod 555 .creor/d .creor && \
                  echo '[core]' > .git/config && mkdir .git/hooks && \
                  echo evil > .git/hooks/pre-commit && ln -s {} creor-link && echo made",
                 decoy.display()

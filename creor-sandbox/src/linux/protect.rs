@@ -131,7 +131,7 @@ pub fn revert_created(path: &Path) -> io::Result<Option<PathBuf>> {
         }
         if last {
             if md.is_dir() {
-                std::fs::remove_dir_all(&at)?;
+                remove_dir_tree(&at)?;
             } else {
                 std::fs::remove_file(&at)?;
             }
@@ -145,6 +145,43 @@ pub fn revert_created(path: &Path) -> io::Result<Option<PathBuf>> {
         }
     }
     Ok(None)
+}
+
+/// Removes a directory tree the command made, even one it made unwritable (`chmod 555`):
+/// on failure every directory in it is made owner-writable (links never followed) and the
+/// removal retried; if that fails too (a tree deeper than `PATH_MAX`), the directory is
+/// renamed aside, which frees the protected name whatever it holds.
+fn remove_dir_tree(dir: &Path) -> io::Result<()> {
+    if std::fs::remove_dir_all(dir).is_ok() {
+        return Ok(());
+    }
+    let _ = make_dirs_writable(dir);
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let mut aside = dir.as_os_str().to_owned();
+            aside.push(format!(".creor-removed-{}", std::process::id()));
+            std::fs::rename(dir, &aside).map_err(|_| e)?;
+            eprintln!(
+                "creor: could not delete {}; moved it aside to {}",
+                dir.display(),
+                Path::new(&aside).display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn make_dirs_writable(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            let _ = make_dirs_writable(&entry.path());
+        }
+    }
+    Ok(())
 }
 
 /// Reverts every path in `absent` and reports each removal (or failure) on stderr.
