@@ -35,10 +35,16 @@ pub struct PolicyOptions {
 #[error("sandbox policy: {0}")]
 pub struct PolicyBuildError(pub String);
 
-/// Protected paths, relative to the project: re-bound read-only inside the sandbox.
+/// Protected paths, relative to the project: re-bound read-only inside the sandbox (and
+/// removed after the run when they were absent and the command created them).
+/// `.git/commondir` and `.git/worktrees` are there because git reads hooks and config through
+/// them: a `commondir` file makes the repository take both from another directory, and each
+/// `worktrees/<name>/commondir` does the same for a linked worktree elsewhere on the host.
 pub const PROTECTED: &[&str] = &[
     ".git/hooks",
     ".git/config",
+    ".git/commondir",
+    ".git/worktrees",
     "creor.json",
     "creor.local.json",
     ".creor",

@@ -81,6 +81,26 @@ mod linux {
         ),
         ("idmap_refusal_is_named", idmap_refusal_is_named),
         ("describe_names_every_layer", describe_names_every_layer),
+        (
+            "stop_signal_ends_a_command_that_ignores_it",
+            stop_signal_ends_a_command_that_ignores_it,
+        ),
+        (
+            "protected_parent_cannot_be_renamed",
+            protected_parent_cannot_be_renamed,
+        ),
+        (
+            "worktree_git_file_is_read_only",
+            worktree_git_file_is_read_only,
+        ),
+        (
+            "symlinked_protected_path_refused",
+            symlinked_protected_path_refused,
+        ),
+        (
+            "absent_protected_paths_are_reverted",
+            absent_protected_paths_are_reverted,
+        ),
     ];
 
     pub fn main() {
@@ -852,6 +872,11 @@ print("forked", n, "errno", err)
             &format!("bind rw  {}", f.project.display()),
             &format!("bind ro  {}/.git/hooks", f.project.display()),
             "proc   /proc",
+            &format!(
+                "absent {}/creor.local.json (protected; removed after the run",
+                f.project.display()
+            ),
+            "network: block_all",
             "landlock",
             "io_uring_setup",
             "RLIMIT_NPROC",
@@ -861,5 +886,192 @@ print("forked", n, "errno", err)
             })?;
         }
         Ok(())
+    }
+
+    /// `mv .git .git-old` would take the read-only `.git/hooks` with it and let a fresh
+    /// `.git/hooks/pre-commit` land on the host: `.git` is pinned (a mount point), so the
+    /// rename fails and git inside still works.
+    fn protected_parent_cannot_be_renamed() -> Result<(), String> {
+        let f = fixture();
+        let o = sh(
+            &policy(&f),
+            "mv .git .git-old; echo a=$?; mkdir -p .git/hooks; \
+             echo evil > .git/hooks/pre-commit; echo b=$?; rm -rf .git; echo c=$?; \
+             echo x > .git/HEAD; echo d=$?",
+        )?;
+        expect(!o.stdout.contains("a=0"), || {
+            format!("rename of .git succeeded: {:?} {:?}", o.stdout, o.stderr)
+        })?;
+        expect(!o.stdout.contains("b=0"), || {
+            format!("hook planted: {:?} {:?}", o.stdout, o.stderr)
+        })?;
+        expect(o.stdout.contains("d=0"), || {
+            format!(
+                ".git no longer writable inside: {:?} {:?}",
+                o.stdout, o.stderr
+            )
+        })?;
+        expect(!f.project.join(".git-old").exists(), || {
+            ".git renamed on the host".into()
+        })?;
+        expect(!f.project.join(".git/hooks/pre-commit").exists(), || {
+            "hook created on host".into()
+        })?;
+        expect(f.project.join(".git/config").exists(), || {
+            ".git/config gone on the host".into()
+        })?;
+        if nix::unistd::geteuid().is_root() {
+            use std::os::unix::fs::MetadataExt;
+            let md = std::fs::metadata(f.project.join(".git/HEAD")).unwrap();
+            expect(md.uid() == 0, || {
+                format!("write in pinned .git landed as uid {}", md.uid())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A worktree's `.git` is a file redirecting git elsewhere; rewriting it would point git
+    /// at a directory with the command's hooks. It is read-only.
+    fn worktree_git_file_is_read_only() -> Result<(), String> {
+        let f = fixture();
+        std::fs::remove_dir_all(f.project.join(".git")).unwrap();
+        std::fs::write(f.project.join(".git"), "gitdir: /elsewhere\n").unwrap();
+        let o = sh(
+            &policy(&f),
+            "echo 'gitdir: evil' > .git; echo a=$?; mv .git g2; echo b=$?; rm -f .git; echo c=$?",
+        )?;
+        expect(!o.stdout.contains("=0"), || {
+            format!("{:?} {:?}", o.stdout, o.stderr)
+        })?;
+        let host = std::fs::read_to_string(f.project.join(".git")).unwrap();
+        expect(host == "gitdir: /elsewhere\n", || {
+            format!(".git now {host:?}")
+        })
+    }
+
+    /// A protected name that is a symlink (or lies under one) cannot be kept read-only:
+    /// creor refuses to run, naming it, and runs nothing.
+    fn symlinked_protected_path_refused() -> Result<(), String> {
+        let refused = |f: &Fixture, name: &str| -> Result<(), String> {
+            match sh(&policy(f), "touch ran") {
+                Err(e) => expect(e.contains(name) && e.contains("symlink"), || {
+                    format!("{name}: refusal does not name it: {e}")
+                })?,
+                Ok(o) => expect(
+                    o.code == 125 && o.stderr.contains(name) && o.stderr.contains("symlink"),
+                    || format!("{name}: {} {:?}", o.code, o.stderr),
+                )?,
+            }
+            expect(!f.project.join("ran").exists(), || format!("{name}: ran"))
+        };
+        for (name, target) in [("creor.local.json", "creor.json"), (".creor", "/usr")] {
+            let f = fixture();
+            std::os::unix::fs::symlink(target, f.project.join(name)).unwrap();
+            refused(&f, name)?;
+        }
+        // A symlinked parent (`.git -> real-git`) is refused too.
+        let f = fixture();
+        std::fs::rename(f.project.join(".git"), f.project.join("real-git")).unwrap();
+        std::os::unix::fs::symlink("real-git", f.project.join(".git")).unwrap();
+        refused(&f, ".git")
+    }
+
+    /// Protected paths absent before the run (`creor.local.json`, `.creor/`, `.git/config`,
+    /// `.git/hooks`) are removed after it, whatever the command made there, links included,
+    /// without following a link; each removal is reported on stderr.
+    fn absent_protected_paths_are_reverted() -> Result<(), String> {
+        let f = fixture();
+        std::fs::remove_file(f.project.join(".git/config")).unwrap();
+        std::fs::remove_dir(f.project.join(".git/hooks")).unwrap();
+        let decoy = f.root.join("decoy");
+        std::fs::create_dir(&decoy).unwrap();
+        std::fs::write(decoy.join("keep"), "keep\n").unwrap();
+        set_mode(&f.root, 0o755);
+        set_mode(&decoy, 0o755);
+        let o = sh(
+            &policy(&f),
+            &format!(
+                "echo '{{}}' > creor.local.json && mkdir -p .creor/d && echo x > .creor/d/x && chmod 555 .creor/d .creor && \
+                 echo '[core]' > .git/config && mkdir .git/hooks && \
+                 echo evil > .git/hooks/pre-commit && ln -s {} creor-link && echo made",
+                decoy.display()
+            ),
+        )?;
+        expect(o.stdout.contains("made") && o.code == 0, || {
+            format!("precondition: {} {:?} {:?}", o.code, o.stdout, o.stderr)
+        })?;
+        for rel in ["creor.local.json", ".creor", ".git/config", ".git/hooks"] {
+            expect(
+                std::fs::symlink_metadata(f.project.join(rel)).is_err(),
+                || format!("{rel} left on the host"),
+            )?;
+            expect(
+                o.stderr.contains(&format!(
+                    "creor: removed {}: protected path created inside the sandbox",
+                    f.project.join(rel).display()
+                )),
+                || format!("{rel} not reported: {:?}", o.stderr),
+            )?;
+        }
+        expect(f.project.join("creor-link").exists(), || {
+            "an unprotected link was removed".into()
+        })?;
+        // A link planted at a protected name (and under one) is removed, its target kept.
+        let f = fixture();
+        let decoy = f.root.join("decoy");
+        std::fs::create_dir_all(decoy.join("hooks")).unwrap();
+        std::fs::write(decoy.join("hooks/keep"), "keep\n").unwrap();
+        std::fs::remove_dir_all(f.project.join(".git")).unwrap();
+        let o = sh(
+            &policy(&f),
+            &format!(
+                "ln -s {d} .git && ln -s {d} .creor && ln -s /etc/passwd creor.local.json && echo made",
+                d = decoy.display()
+            ),
+        )?;
+        expect(o.stdout.contains("made"), || {
+            format!("precondition: {:?} {:?}", o.stdout, o.stderr)
+        })?;
+        for rel in [".git", ".creor", "creor.local.json"] {
+            expect(
+                std::fs::symlink_metadata(f.project.join(rel)).is_err(),
+                || format!("link {rel} left on the host: {:?}", o.stderr),
+            )?;
+        }
+        expect(decoy.join("hooks/keep").exists(), || {
+            "revert followed a planted link".into()
+        })
+    }
+
+    /// A command that ignores SIGTERM cannot make itself uncancellable: after the grace period
+    /// the whole sandbox is killed and the status says which signal stopped it (143), not the
+    /// policy timeout (124) that would end it otherwise.
+    fn stop_signal_ends_a_command_that_ignores_it() -> Result<(), String> {
+        let f = fixture();
+        let mut p = policy(&f);
+        p.limits.timeout = Some(Duration::from_secs(40));
+        let cmd = Command::new("/bin/sh")
+            .arg("-c")
+            .arg("trap '' INT TERM HUP; echo ready; sleep 100; echo survived")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = creor_sandbox::spawn(&p, cmd).map_err(|e| format!("spawn: {e}"))?;
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 6];
+        out.read_exact(&mut first).map_err(|e| e.to_string())?;
+        child
+            .signal(libc::SIGTERM)
+            .map_err(|e| format!("signal: {e}"))?;
+        let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+        let mut rest = String::new();
+        let _ = out.read_to_string(&mut rest);
+        expect(status.code() == 128 + libc::SIGTERM, || {
+            format!(
+                "exit {} (124 = only the policy timeout ended it)",
+                status.code()
+            )
+        })?;
+        expect(!rest.contains("survived"), || format!("{rest:?}"))
     }
 }

@@ -29,8 +29,11 @@ struct Report {
     home_read_only: Vec<String>,
     /// Paths never visible.
     hidden: Vec<String>,
-    /// Protected (read-only) paths in the project.
+    /// Protected (read-only) paths in the project that exist.
     protected: Vec<String>,
+    /// Protected paths that do not exist yet: removed after each run if a command creates
+    /// them (nothing to bind read-only over).
+    removed_if_created: Vec<String>,
 }
 
 /// Runs `creor doctor`. Exit 0 when the full sandbox works, 1 otherwise.
@@ -45,6 +48,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let mut home_read_only = Vec::new();
     let mut hidden = Vec::new();
     let mut protected = Vec::new();
+    let mut removed_if_created = Vec::new();
     let full_ok = match sandbox_policy::build(&cfg, &PolicyOptions::default()) {
         Ok(mut policy) => {
             home_read_only = policy
@@ -57,11 +61,17 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();
-            protected = policy
-                .protected
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
+            let absent = creor_sandbox::linux::protect::survey(&policy)
+                .map(|s| s.absent)
+                .unwrap_or_default();
+            for p in &policy.protected {
+                let shown = p.display().to_string();
+                if absent.contains(p) {
+                    removed_if_created.push(shown);
+                } else {
+                    protected.push(shown);
+                }
+            }
             // The trial checks the full sandbox; degraded mode is reported separately.
             policy.allow_degraded = false;
             let trial = probe::trial_run(&policy, None);
@@ -98,6 +108,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
         home_read_only,
         hidden,
         protected,
+        removed_if_created,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -127,6 +138,10 @@ fn print_text(r: &Report) {
     println!("read-only under home: {}", list(&r.home_read_only));
     println!("never visible: {}", list(&r.hidden));
     println!("read-only in the project: {}", list(&r.protected));
+    println!(
+        "protected but absent (removed after each run if created): {}",
+        list(&r.removed_if_created)
+    );
     println!();
     println!("=> {}", r.verdict);
 }

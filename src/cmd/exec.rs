@@ -67,7 +67,7 @@ fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
         sandbox.insert("network".into(), network.into());
     }
     if let Some(t) = args.timeout {
-        sandbox.insert("timeout".into(), t.into());
+        sandbox.insert("limits".into(), serde_json::json!({ "timeoutSecs": t }));
     }
     Some(serde_json::json!({ "sandbox": sandbox }))
 }
@@ -76,26 +76,31 @@ fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
 pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("current directory")?;
     let project = args.project.clone().unwrap_or_else(|| cwd.clone());
-    let mut cfg = config::load(&LoadOptions {
+    // Checked before the config loader, whose error for a missing project reads as a config
+    // error (exit 2): a project that is not a directory is a sandbox setup failure.
+    match std::fs::metadata(&project) {
+        Ok(md) if md.is_dir() => {}
+        Ok(_) => {
+            return Err(setup_error(format!(
+                "project {}: not a directory",
+                project.display()
+            )))
+        }
+        Err(e) => {
+            return Err(setup_error(format!(
+                "project directory {}: {e}",
+                project.display()
+            )))
+        }
+    }
+    let cfg = config::load(&LoadOptions {
         project,
         profile: args.profile.clone(),
         cli: cli_layer(&args),
     })
     .map_err(|e| Exit::config(e.to_string()))?;
-    // CLI flags are the top layer; apply them here too so they hold whatever the loader did.
-    if let Some(n) = &args.network {
-        cfg.sandbox.network.policy = match n.as_str() {
-            "block_all" => NetworkMode::BlockAll,
-            "allow_all" => NetworkMode::AllowAll,
-            _ => NetworkMode::AllowSpecific,
-        };
-    }
-    if !args.allow_host.is_empty() {
-        cfg.sandbox.network.allowed_hosts = args.allow_host.clone();
-    }
-    if args.timeout.is_some() {
-        cfg.sandbox.timeout_secs = args.timeout;
-    }
+    // The loader merges the CLI layer under the managed config's ceiling (a flag may tighten,
+    // never loosen what an administrator set): nothing is re-applied here.
     // The command runs in the current directory when it lies inside the project (same path
     // inside), else in the project.
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);

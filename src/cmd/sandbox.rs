@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use creor_core::config::{self, LoadOptions, ResolvedConfig};
 use creor_core::sandbox_policy::{self, PolicyOptions};
 use creor_sandbox::seatbelt::SeatbeltOptions;
-use creor_sandbox::seatbelt::{self, profile::FLOOR_HIDDEN, profile::FLOOR_PROTECTED};
+use creor_sandbox::seatbelt::{self, profile::FLOOR_HIDDEN};
 use creor_sandbox::{NetworkPolicy, SandboxPolicy, TmpDir};
 use serde_json::json;
 
@@ -187,11 +187,36 @@ fn show(path: &Path) -> String {
         .collect()
 }
 
-/// A readable description of the Linux sandbox for `policy`, written from the policy's fields.
-///
-/// TODO(linux backend): replace the body with `creor_sandbox::linux::describe(policy)` once it
-/// exists (the Linux engineer's function, same input), keeping the home-floor lines if it does
-/// not print them.
+/// The Linux plan `creor exec` would run for `policy`: the backend's own description (every
+/// mount, landlock rule, seccomp entry and limit, from the same plan the helper applies), plus
+/// the home floor paths that no bind exposes and so appear nowhere in that plan.
+#[cfg(target_os = "linux")]
+pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
+    let mut out = String::from("Linux sandbox plan for `creor exec`\n\n");
+    out.push_str(&creor_sandbox::linux::describe(policy));
+    out.push_str("hidden (never mounted):\n");
+    for p in hidden_paths(policy, home) {
+        let _ = writeln!(out, "  absent      {}  (hidden, never mounted)", show(&p));
+    }
+    out
+}
+
+/// Every hidden path: the policy's plus the home floor.
+fn hidden_paths(policy: &SandboxPolicy, home: Option<&Path>) -> Vec<PathBuf> {
+    let mut hidden: Vec<PathBuf> = policy.hidden.clone();
+    if let Some(home) = home {
+        for p in FLOOR_HIDDEN.iter().map(|d| home.join(d)) {
+            if !hidden.contains(&p) {
+                hidden.push(p);
+            }
+        }
+    }
+    hidden
+}
+
+/// Off Linux the backend is not built: a summary of the Linux plan written from the policy's
+/// fields, for reviewers on other systems.
+#[cfg(not(target_os = "linux"))]
 pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
     let mut out = String::new();
     let mut line = |s: String| {
@@ -239,7 +264,10 @@ pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
         line(format!("  read-only   {}  (grant)", show(p)));
     }
     let mut protected: Vec<PathBuf> = policy.protected.clone();
-    for p in FLOOR_PROTECTED.iter().map(|d| policy.project.join(d)) {
+    for p in seatbelt::profile::FLOOR_PROTECTED
+        .iter()
+        .map(|d| policy.project.join(d))
+    {
         if !protected.contains(&p) {
             protected.push(p);
         }
@@ -250,15 +278,7 @@ pub fn describe_linux(policy: &SandboxPolicy, home: Option<&Path>) -> String {
             show(p)
         ));
     }
-    let mut hidden: Vec<PathBuf> = policy.hidden.clone();
-    if let Some(home) = home {
-        for p in FLOOR_HIDDEN.iter().map(|d| home.join(d)) {
-            if !hidden.contains(&p) {
-                hidden.push(p);
-            }
-        }
-    }
-    for p in &hidden {
+    for p in &hidden_paths(policy, home) {
         line(format!(
             "  absent      {}  (hidden, never mounted)",
             show(p)

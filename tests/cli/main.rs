@@ -1,6 +1,8 @@
 //! End-to-end tests of the `creor` binary. One test binary; one module per feature.
 
 mod config;
+mod doctor;
+mod exec;
 mod fake_model;
 mod hook;
 mod policy;

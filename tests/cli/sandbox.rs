@@ -196,7 +196,7 @@ fn linux_plan_describes_mounts_and_network() {
     let text = stdout(&out);
     let project = c.project.canonicalize().expect("canonical");
     assert!(
-        text.contains(&format!("read-write  {}  (project)", project.display())),
+        text.contains(&format!("bind rw  {}", project.display())),
         "{text}"
     );
     assert!(text.contains(&format!("{}/.git/hooks", project.display())));

@@ -17,7 +17,7 @@ use nix::unistd::Pid;
 use super::child::{self, ChildPlan};
 use super::mounts::MountOp;
 use super::plan::LinuxPlan;
-use super::{idmap, namespaces, pid1, sys, wire};
+use super::{idmap, namespaces, pid1, protect, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
@@ -160,7 +160,17 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
         let _ = waitpid(child, None);
         return Err(e);
     }
-    wait(child, &ours, control_fd, &forwarded, plan.timeout_ms)
+    let result = wait(child, &ours, control_fd, &forwarded, plan.timeout_ms);
+    if !plan.revert.is_empty() {
+        // Revert only once the whole pid namespace is gone: pid 1 exits right after its
+        // report, and the kernel reaps pid 1 last, so no sandboxed process can race us.
+        if result.is_err() {
+            let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+        }
+        let _ = waitpid(child, None);
+        protect::revert_all(&plan.revert);
+    }
+    result
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
@@ -188,6 +198,14 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
     Ok(())
 }
 
+/// Signals that ask the sandbox to stop (Ctrl-C, a supervisor's cancel, a closed terminal).
+const STOP_SIGNALS: &[i32] = &[libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// How long a command may take to exit after a stop signal before pid 1 (and with it every
+/// process of the sandbox) is killed: enough for a cooperative tool to clean up, short enough
+/// that a command ignoring the signal cannot make itself uncancellable.
+pub const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn wait(
     child: Pid,
     status: &UnixStream,
@@ -197,6 +215,9 @@ fn wait(
 ) -> Result<i32> {
     let deadline =
         timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
+    // Set by the first stop signal (SIGINT/SIGTERM/SIGHUP): the signal it was and when pid 1
+    // gets SIGKILL if the command ignores it.
+    let mut stopping: Option<(i32, std::time::Instant)> = None;
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
     let mut status_fd = status.as_raw_fd();
     let sfd =
@@ -224,8 +245,24 @@ fn wait(
                 revents: 0,
             },
         ];
-        let wait_ms = match deadline {
+        if let Some((sig, at)) = stopping {
+            if std::time::Instant::now() >= at {
+                // The command ignored the stop signal: a cancel must still cancel.
+                let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
+                let _ = waitpid(child, None);
+                return Ok(128 + sig);
+            }
+        }
+        let wake = match (deadline, stopping.map(|(_, at)| at)) {
+            (Some(d), Some(s)) => Some(d.min(s)),
+            (d, s) => d.or(s),
+        };
+        let wait_ms = match wake {
             None => -1,
+            Some(d) if Some(d) != deadline => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
+            }
             Some(d) => {
                 let left = d.saturating_duration_since(std::time::Instant::now());
                 if left.is_zero() {
@@ -268,7 +305,11 @@ fn wait(
         }
         if fds[3].revents != 0 {
             if let Ok(Some(info)) = sfd.read_signal() {
-                let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), info.ssi_signo as i32);
+                let sig = info.ssi_signo as i32;
+                let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), sig);
+                if stopping.is_none() && STOP_SIGNALS.contains(&sig) {
+                    stopping = Some((sig, std::time::Instant::now() + STOP_GRACE));
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ pub mod net;
 pub mod pid1;
 pub mod plan;
 pub mod probe;
+pub mod protect;
 pub mod seccomp;
 pub mod spawn;
 pub mod sys;
@@ -102,13 +103,20 @@ pub fn describe(policy: &SandboxPolicy) -> String {
         };
         let _ = writeln!(out, "{line}");
     }
+    for p in &plan.revert {
+        let _ = writeln!(
+            out,
+            "  absent {} (protected; removed after the run if the command creates it)",
+            p.display()
+        );
+    }
     let _ = writeln!(
         out,
         "network: {}",
         if plan.own_netns {
-            "own namespace, lo only"
+            "block_all - own namespace, lo only"
         } else {
-            "host (allow_all)"
+            "allow_all - host network (host loopback and metadata reachable)"
         }
     );
     let _ = writeln!(

@@ -58,6 +58,10 @@ pub struct HostFacts {
     pub kinds: BTreeMap<PathBuf, NodeKind>,
     /// Bind rw trees through an idmapped mount (running as root).
     pub idmap: bool,
+    /// Parents of protected paths bound onto themselves so they cannot be renamed
+    /// (see [`super::protect`]): directories keep their root's writability, files are
+    /// read-only.
+    pub pins: Vec<(PathBuf, NodeKind)>,
 }
 
 /// One step of building the root. Paths are as seen inside the sandbox (same as on the host).
@@ -186,6 +190,18 @@ pub fn plan_mounts(policy: &SandboxPolicy, facts: &HostFacts) -> Result<Vec<Moun
         check_path(p)?;
         binds.push((p.clone(), p.clone(), true, facts.idmap));
     }
+    for (p, kind) in &facts.pins {
+        check_path(p)?;
+        let root = binds
+            .iter()
+            .filter(|(_, d, w, _)| *w && p.starts_with(d))
+            .max_by_key(|(_, d, _, _)| depth(d))
+            .map(|(_, _, w, i)| (*w, *i));
+        if let Some((writable, idmap)) = root {
+            let dir = *kind == NodeKind::Dir;
+            binds.push((p.clone(), p.clone(), writable && dir, idmap && dir));
+        }
+    }
     for p in &policy.protected {
         check_path(p)?;
         // A protected path that does not exist has nothing to re-bind; one outside every bound
@@ -256,6 +272,8 @@ pub fn plan_mounts(policy: &SandboxPolicy, facts: &HostFacts) -> Result<Vec<Moun
 
         let kind = if facts.system.iter().any(|(d, _)| *d == dst) {
             NodeKind::Dir
+        } else if let Some((_, k)) = facts.pins.iter().find(|(p, _)| *p == src) {
+            *k
         } else {
             kind_of(&src)?
         };

@@ -35,6 +35,7 @@ fn facts(paths: &[(&str, NodeKind)]) -> HostFacts {
         ],
         kinds: paths.iter().map(|(p, k)| (PathBuf::from(p), *k)).collect(),
         idmap: false,
+        pins: vec![],
     }
 }
 
@@ -94,6 +95,43 @@ fn protected_paths_are_rebound_read_only_after_the_project() {
     assert!(hooks > project);
     assert!(!b[hooks].1, "hooks must be read-only");
     assert!(b.contains(&("/work/p/creor.json".into(), false)));
+}
+
+#[test]
+fn pinned_parents_keep_the_project_mount_and_precede_protected_children() {
+    let mut f = facts(&[
+        ("/work/p", NodeKind::Dir),
+        ("/work/p/.git/hooks", NodeKind::Dir),
+    ]);
+    f.idmap = true;
+    f.pins = vec![("/work/p/.git".into(), NodeKind::Dir)];
+    let ops = plan_mounts(&policy("/work/p"), &f).unwrap();
+    let at = |p: &str| {
+        ops.iter()
+            .position(|op| matches!(op, MountOp::Bind { dst, .. } if dst == Path::new(p)))
+            .unwrap()
+    };
+    let (project, git, hooks) = (at("/work/p"), at("/work/p/.git"), at("/work/p/.git/hooks"));
+    assert!(project < git && git < hooks);
+    assert!(matches!(
+        &ops[git],
+        MountOp::Bind {
+            writable: true,
+            idmap: true,
+            kind: NodeKind::Dir,
+            ..
+        }
+    ));
+    // A pinned file (a worktree's `.git`) is read-only and never idmapped.
+    let mut f = facts(&[("/work/p", NodeKind::Dir)]);
+    f.idmap = true;
+    f.pins = vec![("/work/p/.git".into(), NodeKind::File)];
+    let ops = plan_mounts(&policy("/work/p"), &f).unwrap();
+    assert!(ops.iter().any(|op| matches!(
+        op,
+        MountOp::Bind { dst, writable: false, idmap: false, kind: NodeKind::File, .. }
+            if dst == Path::new("/work/p/.git")
+    )));
 }
 
 #[test]

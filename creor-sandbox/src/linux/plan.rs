@@ -46,6 +46,10 @@ pub struct LinuxPlan {
     pub degraded: Option<DegradedPlan>,
     /// Wall-clock limit in milliseconds, enforced by the helper (kills pid 1 via its pidfd).
     pub timeout_ms: Option<u64>,
+    /// Protected paths absent before the run: whatever appears there is removed by the helper
+    /// once the sandbox is gone ([`super::protect`]).
+    #[serde(default)]
+    pub revert: Vec<PathBuf>,
 }
 
 /// What runs when namespaces cannot be made and the policy opted in: landlock as the filesystem
@@ -133,6 +137,15 @@ pub fn gather_facts(policy: &SandboxPolicy, idmap: bool) -> Result<HostFacts> {
     Ok(facts)
 }
 
+/// [`gather_facts`] plus the survey of protected paths: pins go into the facts, the absent
+/// protected paths are returned for the helper to revert.
+pub fn gather_all(policy: &SandboxPolicy, idmap: bool) -> Result<(HostFacts, Vec<PathBuf>)> {
+    let mut facts = gather_facts(policy, idmap)?;
+    let survey = super::protect::survey(policy)?;
+    facts.pins = survey.pins;
+    Ok((facts, survey.absent))
+}
+
 /// Builds the full plan for `program args` under `policy`.
 pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> Result<LinuxPlan> {
     let own_netns = match &policy.network {
@@ -151,7 +164,7 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         nix::unistd::geteuid().as_raw(),
         nix::unistd::getegid().as_raw(),
     );
-    let facts = gather_facts(policy, ids.needs_idmap())?;
+    let (facts, revert) = gather_all(policy, ids.needs_idmap())?;
     let mounts = plan_mounts(policy, &facts)?;
     let landlock = plan_rules(&mounts);
     let degraded = if policy.allow_degraded {
@@ -175,6 +188,7 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         env: policy.env.clone(),
         mounts,
         degraded,
+        revert,
         timeout_ms: policy
             .limits
             .timeout

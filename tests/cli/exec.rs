@@ -1,0 +1,115 @@
+//! `creor exec`: setup failures that happen before any sandbox is built.
+
+/// A missing `--project` is a setup failure (125) reported as one line naming the path, not a
+/// configuration error (2) with a garbled location.
+#[test]
+fn missing_project_exits_125_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-dir/deeper");
+    let out = super::util::creor()
+        .arg("exec")
+        .arg("--project")
+        .arg(&missing)
+        .args(["--", "true"])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(
+        stderr.contains(&missing.display().to_string()) && !stderr.contains(":0:"),
+        "names the path plainly: {stderr:?}"
+    );
+}
+
+/// A project that is a file, not a directory, is refused the same way.
+#[test]
+fn project_that_is_a_file_exits_125() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").expect("write");
+    let out = super::util::creor()
+        .arg("exec")
+        .arg("--project")
+        .arg(&file)
+        .args(["--", "true"])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "stderr: {stderr}");
+    assert!(stderr.contains("not a directory"), "{stderr:?}");
+}
+
+/// `--timeout` reaches the sandbox through the config's CLI layer (`sandbox.limits`): the
+/// command is killed and creor exits 124.
+#[cfg(target_os = "linux")]
+#[test]
+fn timeout_flag_kills_the_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().canonicalize().expect("canonical");
+    let out = super::util::creor()
+        .current_dir(&project)
+        .arg("exec")
+        .args([
+            "--timeout",
+            "1",
+            "--",
+            "/bin/sh",
+            "-c",
+            "sleep 30; echo finished",
+        ])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(124), "stderr: {stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("finished"));
+}
+
+/// git takes hooks from wherever `.git/commondir` (and a linked worktree's
+/// `.git/worktrees/<name>/commondir`) points: a command must not be able to leave either
+/// behind, or the next `git commit` on the host runs its hook. Also the `.git` swap.
+#[cfg(target_os = "linux")]
+#[test]
+fn git_redirects_and_swaps_do_not_persist() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().canonicalize().expect("canonical");
+    std::fs::create_dir_all(project.join(".git/hooks")).expect("mkdir");
+    std::fs::create_dir_all(project.join(".git/worktrees/wt")).expect("mkdir");
+    std::fs::write(project.join(".git/worktrees/wt/commondir"), "../..\n").expect("write");
+    std::fs::write(project.join(".git/config"), "[core]\n").expect("write");
+    let out = super::util::creor()
+        .current_dir(&project)
+        .arg("exec")
+        .args([
+            "--",
+            "/bin/sh",
+            "-c",
+            "mkdir -p evil/hooks && echo evil > evil/hooks/pre-commit; \
+             echo \"$PWD/evil\" > .git/commondir; echo a=$?; \
+             echo \"$PWD/evil\" > .git/worktrees/wt/commondir; echo b=$?; \
+             mv .git .git-old; echo c=$?",
+        ])
+        .output()
+        .expect("run creor");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("a=0"),
+        "precondition (creatable inside): {stdout} {stderr}"
+    );
+    assert!(
+        !stdout.contains("b=0") && !stdout.contains("c=0"),
+        "{stdout}"
+    );
+    assert!(
+        !project.join(".git/commondir").exists(),
+        "commondir left on the host: {stderr}"
+    );
+    assert!(
+        stderr.contains("protected path created inside the sandbox"),
+        "{stderr}"
+    );
+    let wt = std::fs::read_to_string(project.join(".git/worktrees/wt/commondir")).expect("read");
+    assert_eq!(wt, "../..\n");
+    assert!(!project.join(".git-old").exists());
+}
