@@ -257,17 +257,32 @@ fn rename_creor_dir_away(r: &mut Run) -> Outcome {
 
 /// A project without a creor.json must not gain one: it would loosen the next session.
 fn create_creor_json_when_absent(r: &mut Run) -> Outcome {
-    repo(r, false, true)?;
-    attempt(r, &["write", &r.p("creor.json"), EVIL], &["creor.json"])
+    created_protected_file_is_reverted(r, "creor.json")
 }
 
 fn create_creor_local_json_when_absent(r: &mut Run) -> Outcome {
+    created_protected_file_is_reverted(r, "creor.local.json")
+}
+
+/// A protected file that did not exist has no dentry to bind read-only, so the write inside
+/// succeeds; creor must remove it once the sandbox's last process is gone, and say so.
+fn created_protected_file_is_reverted(r: &mut Run, name: &str) -> Outcome {
     repo(r, false, true)?;
-    attempt(
-        r,
-        &["write", &r.p("creor.local.json"), EVIL],
-        &["creor.local.json"],
-    )
+    let out = r.sh(&format!(
+        "printf '%s' '{evil}' > {p}/{name}",
+        evil = EVIL.trim(),
+        p = r.project.display()
+    ));
+    ensure!(
+        !r.project.join(name).exists(),
+        "HOST STATE CHANGED: {name} created inside the sandbox survived the run\n{out}"
+    );
+    ensure!(
+        out.stderr
+            .contains(&format!("removed {}", r.project.join(name).display())),
+        "the removal of {name} was not reported\n{out}"
+    );
+    Ok(())
 }
 
 fn create_hooks_dir_when_absent(r: &mut Run) -> Outcome {
