@@ -35,23 +35,11 @@ pub struct PolicyOptions {
 #[error("sandbox policy: {0}")]
 pub struct PolicyBuildError(pub String);
 
-/// Protected paths, relative to the project: re-bound read-only inside the sandbox (and
-/// removed after the run when they were absent and the command created them).
-/// `.git/commondir` and `.git/worktrees` are there because git reads hooks and config through
-/// them: a `commondir` file makes the repository take both from another directory, and each
-/// `worktrees/<name>/commondir` does the same for a linked worktree elsewhere on the host.
-pub const PROTECTED: &[&str] = &[
-    ".git/hooks",
-    ".git/config",
-    ".git/commondir",
-    ".git/worktrees",
-    "creor.json",
-    "creor.local.json",
-    ".creor",
-];
+/// Protected paths, relative to the project (one list for every backend).
+pub use creor_sandbox::PROTECTED_IN_PROJECT as PROTECTED;
 
 /// Floor directories under home: never visible.
-pub const HIDDEN: &[&str] = &[".ssh", ".aws", ".gnupg"];
+pub use creor_sandbox::HIDDEN_IN_HOME as HIDDEN;
 
 /// Toolchain roots under home bound read-only when they exist.
 pub const TOOLCHAINS: &[&str] = &[".rustup", ".cargo/bin", ".pyenv", ".nvm"];

@@ -10,6 +10,25 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// Paths, relative to the project, that a sandboxed command must never change: they steer the
+/// next session (creor's config) or run code on the host (git hooks and config). Every backend
+/// write-protects them; the Linux one also removes them after the run when they were absent
+/// and the command created them. `.git/commondir` and `.git/worktrees` are there because git
+/// reads hooks and config through them: a `commondir` file makes the repository take both from
+/// another directory, and each `worktrees/<name>/commondir` does the same for a linked worktree.
+pub const PROTECTED_IN_PROJECT: &[&str] = &[
+    ".git/hooks",
+    ".git/config",
+    ".git/commondir",
+    ".git/worktrees",
+    "creor.json",
+    "creor.local.json",
+    ".creor",
+];
+
+/// Directories under home that are never visible, whatever grants say (the floor).
+pub const HIDDEN_IN_HOME: &[&str] = &[".ssh", ".aws", ".gnupg"];
+
 /// Everything a backend needs to run one command isolated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxPolicy {

@@ -80,6 +80,11 @@ pub fn protected(path: &Path) -> Option<&'static str> {
                 Some(next) if *next == "config" && i + 2 == names.len() => {
                     return Some(".git/config")
                 }
+                // git takes hooks and config from wherever these point.
+                Some(next) if *next == "commondir" && i + 2 == names.len() => {
+                    return Some(".git/commondir")
+                }
+                Some(next) if *next == "worktrees" => return Some(".git/worktrees/"),
                 // Writing `.git` itself (a file or the whole directory) reaches both.
                 None => return Some(".git/"),
                 _ => {}
@@ -125,6 +130,14 @@ mod tests {
             Some(".git/hooks/")
         );
         assert_eq!(protected(Path::new("/p/.git/config")), Some(".git/config"));
+        assert_eq!(
+            protected(Path::new("/p/.git/commondir")),
+            Some(".git/commondir")
+        );
+        assert_eq!(
+            protected(Path::new("/p/.git/worktrees/w/commondir")),
+            Some(".git/worktrees/")
+        );
         assert_eq!(protected(Path::new("/p/.git/HEAD")), None);
         assert_eq!(protected(Path::new("/p/src/creor.json.bak")), None);
     }

@@ -14,18 +14,11 @@ use super::paths;
 use super::sbpl::Sexp;
 use super::SeatbeltOptions;
 
-/// Directories under the project whose writes are refused whatever the policy says (the floor
-/// of POLICY.md: code that runs later outside the sandbox, and creor's own configuration).
-pub const FLOOR_PROTECTED: &[&str] = &[
-    ".git/hooks",
-    ".git/config",
-    "creor.json",
-    "creor.local.json",
-    ".creor",
-];
+/// The protected paths of every backend.
+pub use crate::policy::PROTECTED_IN_PROJECT as FLOOR_PROTECTED;
 
-/// Directories under home that are never readable or writable (the floor of POLICY.md).
-pub const FLOOR_HIDDEN: &[&str] = &[".ssh", ".aws", ".gnupg"];
+/// The floor directories of every backend.
+pub use crate::policy::HIDDEN_IN_HOME as FLOOR_HIDDEN;
 
 /// System trees readable by every sandboxed command (macOS paths, already canonical).
 const SYSTEM_READ_SUBPATHS: &[&str] = &[
