@@ -46,6 +46,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The sandbox helper is on every command's critical path: skip argument parsing.
+    #[cfg(target_os = "linux")]
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "__sandbox-helper")
+    {
+        creor_sandbox::linux::helper_main();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         None => cmd::tui::run(),

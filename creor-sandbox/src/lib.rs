@@ -32,5 +32,5 @@ pub mod seatbelt;
 pub use command::{Command, ExitStatus};
 pub use error::{Result, SandboxError};
 #[cfg(target_os = "linux")]
-pub use linux::{run, spawn, Child};
+pub use linux::{run, spawn, Child, Signaller};
 pub use policy::{Limits, NetworkPolicy, SandboxPolicy, TmpDir};

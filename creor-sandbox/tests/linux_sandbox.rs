@@ -75,6 +75,11 @@ mod linux {
         ),
         ("missing_program_is_127", missing_program_is_127),
         ("allow_specific_refuses", allow_specific_refuses),
+        (
+            "session_tmp_persists_between_commands",
+            session_tmp_persists_between_commands,
+        ),
+        ("idmap_refusal_is_named", idmap_refusal_is_named),
     ];
 
     pub fn main() {
@@ -786,6 +791,55 @@ print("forked", n, "errno", err)
             Err(SandboxError::Unsupported { .. }) => Ok(()),
             Err(e) => Err(format!("wrong error: {e}")),
             Ok(_) => Err("allow_specific ran".into()),
+        }
+    }
+
+    fn session_tmp_persists_between_commands() -> Result<(), String> {
+        let f = fixture();
+        let session = f.root.join("session-tmp");
+        std::fs::create_dir(&session).unwrap();
+        let mut p = policy(&f);
+        p.tmp = TmpDir::Session {
+            host_dir: session.clone(),
+            size_bytes: 64 << 20,
+        };
+        let o = sh(&p, "echo step1 > /tmp/build.o && echo ok")?;
+        expect(o.stdout == "ok\n", || {
+            format!("{:?} {:?}", o.stdout, o.stderr)
+        })?;
+        let o = sh(&p, "cat /tmp/build.o")?;
+        expect(o.stdout == "step1\n", || {
+            format!("second step saw {:?}", o.stdout)
+        })?;
+        expect(session.join("build.o").exists(), || {
+            "not in the session dir".into()
+        })
+    }
+
+    fn idmap_refusal_is_named() -> Result<(), String> {
+        // cgroup2 refuses idmapped mounts; as root a project there must be refused by name.
+        let cg = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+            .into_iter()
+            .find(|p| Path::new(p).join("cgroup.controllers").exists())
+            .ok_or("no cgroup2 mount to test with")?;
+        let f = fixture();
+        let mut p = policy(&f);
+        p.project = cg.into();
+        p.cwd = cg.into();
+        p.protected.clear();
+        let r = run_cmd(&p, Command::new("true"));
+        if nix::unistd::geteuid().is_root() {
+            match r {
+                Err(e) if e.contains("idmapped") && e.contains("cgroup2") => Ok(()),
+                Err(e) => Err(format!("unexpected error: {e}")),
+                Ok(o) => Err(format!("ran with code {} instead of refusing", o.code)),
+            }
+        } else {
+            // A normal user needs no idmap: the same project must not fail on it.
+            match r {
+                Err(e) if e.contains("idmapped") => Err(e),
+                _ => Ok(()),
+            }
         }
     }
 }

@@ -124,7 +124,14 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
     let timeout = policy.limits.timeout;
-    match creor_sandbox::run(&policy, cmd) {
+    let forwarded = block_forwarded_signals();
+    let result = creor_sandbox::spawn(&policy, cmd).and_then(|mut child| {
+        if let Ok(sig) = child.signaller() {
+            forward_signals(forwarded, sig);
+        }
+        child.wait()
+    });
+    match result {
         Ok(status) => {
             if status.timed_out() {
                 eprintln!(
@@ -141,7 +148,53 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Signals creor passes on to the command instead of dying of them (dying would SIGKILL the
+/// sandbox before the command could react, and lose its exit status).
+const FORWARDED: &[libc::c_int] = &[
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// Blocks the forwarded signals in this (still single-threaded) process; a thread started
+/// later waits for them with `sigwait`.
+fn block_forwarded_signals() -> libc::sigset_t {
+    // SAFETY: sigset manipulation on a local, zero-initialised set; pthread_sigmask on self.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in FORWARDED {
+            libc::sigaddset(&mut set, *s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    }
+}
+
+/// Forwards every blocked signal creor receives to the sandbox (Ctrl-C at the terminal, a
+/// `kill -TERM` from a script).
+fn forward_signals(set: libc::sigset_t, to: creor_sandbox::Signaller) {
+    std::thread::spawn(move || loop {
+        let mut sig: libc::c_int = 0;
+        // SAFETY: valid set and out-pointer.
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            let _ = to.signal(sig);
+        }
+    });
+}
+
 /// Runs the helper mode: never returns.
+#[cfg(target_os = "linux")]
 pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
     creor_sandbox::linux::helper_main()
+}
+
+/// The helper mode exists only on Linux.
+#[cfg(not(target_os = "linux"))]
+pub fn helper(_args: HelperArgs) -> anyhow::Result<ExitCode> {
+    super::not_built("creor __sandbox-helper")
 }

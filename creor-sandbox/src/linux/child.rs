@@ -41,7 +41,14 @@ fn c(s: &OsStr) -> CString {
 
 /// Applies every restriction and executes the command. Never returns.
 pub fn run(p: &ChildPlan<'_>) -> ! {
-    // Signals: pid 1 blocked them; the command starts with a clean mask and default handlers.
+    // Signals: pid 1 blocked them and the launcher may have ignored some (dispositions
+    // survive execve); the command starts with a clean mask and default handlers.
+    for sig in nix::sys::signal::Signal::iterator() {
+        if sig != nix::sys::signal::Signal::SIGKILL && sig != nix::sys::signal::Signal::SIGSTOP {
+            // SAFETY: restoring the default disposition installs no Rust handler.
+            let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::SigDfl) };
+        }
+    }
     let _ = nix::sys::signal::sigprocmask(
         nix::sys::signal::SigmaskHow::SIG_SETMASK,
         Some(&nix::sys::signal::SigSet::empty()),

@@ -61,6 +61,12 @@ fn run() -> Result<i32> {
     forwarded
         .thread_block()
         .map_err(|e| setup("block signals", e))?;
+    for s in pid1::FORWARDED {
+        // A launcher that ignores SIGINT (as `creor exec` does while it waits) must not make
+        // the sandbox deaf to it: blocked + default lets signalfd see every forwarded signal.
+        // SAFETY: restoring the default disposition installs no handler.
+        let _ = unsafe { nix::sys::signal::signal(*s, nix::sys::signal::SigHandler::SigDfl) };
+    }
 
     let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;
     // SAFETY: the helper is single-threaded.

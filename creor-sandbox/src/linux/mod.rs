@@ -30,7 +30,7 @@ pub mod wire;
 use std::fmt::Write;
 
 pub use helper::helper_main;
-pub use spawn::{run, spawn, Child};
+pub use spawn::{run, spawn, Child, Signaller};
 
 use crate::policy::SandboxPolicy;
 use mounts::MountOp;

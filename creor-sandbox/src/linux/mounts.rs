@@ -315,20 +315,30 @@ pub fn plan_mounts(policy: &SandboxPolicy, facts: &HostFacts) -> Result<Vec<Moun
             dst: Path::new("/proc").join(p),
         });
     }
-    let bound: Vec<PathBuf> = ops
+    // A hidden host path is visible wherever a bind's source contains it.
+    let bound: Vec<(PathBuf, PathBuf)> = ops
         .iter()
         .filter_map(|op| match op {
-            MountOp::Bind { dst, .. } => Some(dst.clone()),
+            MountOp::Bind { src, dst, .. } => Some((src.clone(), dst.clone())),
             _ => None,
         })
         .collect();
     for h in &policy.hidden {
-        if bound.iter().any(|d| h.starts_with(d)) {
-            if let Some(kind) = facts.kinds.get(h) {
-                ops.push(MountOp::Hide {
-                    dst: h.clone(),
-                    kind: *kind,
-                });
+        let Some(kind) = facts.kinds.get(h) else {
+            continue;
+        };
+        for (src, dst) in &bound {
+            if let Ok(rest) = h.strip_prefix(src) {
+                let at = dst.join(rest);
+                if !ops
+                    .iter()
+                    .any(|op| matches!(op, MountOp::Hide { dst, .. } if *dst == at))
+                {
+                    ops.push(MountOp::Hide {
+                        dst: at,
+                        kind: *kind,
+                    });
+                }
             }
         }
     }

@@ -41,7 +41,12 @@ pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
         .clone()
         .unwrap_or_else(|| "/proc/self/exe".into());
     let mut c = std::process::Command::new(&exe);
-    c.arg0("creor").arg("__sandbox-helper").env_clear();
+    // Its own process group: a terminal's Ctrl-C reaches only the launcher, which decides
+    // what to forward (see `Signaller`).
+    c.arg0("creor")
+        .arg("__sandbox-helper")
+        .env_clear()
+        .process_group(0);
     if let Some(s) = cmd.stdin {
         c.stdin(s);
     }
@@ -123,6 +128,11 @@ impl Child {
         Ok(())
     }
 
+    /// A handle another thread can use to signal the sandbox while this one waits.
+    pub fn signaller(&self) -> Result<Signaller> {
+        Ok(Signaller(self.pidfd.try_clone()?))
+    }
+
     /// Waits for the command, enforcing the policy's timeout. A sandbox that could not be
     /// built, or a program that could not be executed, is an error naming the step.
     pub fn wait(&mut self) -> Result<ExitStatus> {
@@ -171,6 +181,23 @@ impl Child {
             _ => 125,
         };
         Ok(ExitStatus { code, timed_out })
+    }
+}
+
+/// Signals a running sandbox from another thread (the helper forwards SIGHUP, SIGINT,
+/// SIGQUIT, SIGTERM, SIGUSR1/2 and SIGWINCH to the command's process group; SIGKILL kills the
+/// whole sandbox).
+#[derive(Debug)]
+pub struct Signaller(OwnedFd);
+
+impl Signaller {
+    /// Sends `sig`. A sandbox that already ended is not an error.
+    pub fn signal(&self, sig: i32) -> Result<()> {
+        match sys::pidfd_send_signal(self.0.as_raw_fd(), sig) {
+            Ok(()) => Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
