@@ -90,8 +90,11 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
             _ => NetworkMode::AllowSpecific,
         };
     }
-    if !args.allow_host.is_empty() {
-        cfg.sandbox.network.allowed_hosts = args.allow_host.clone();
+    // `--allow-host` adds to the configured hosts.
+    for h in &args.allow_host {
+        if !cfg.sandbox.network.allowed_hosts.contains(h) {
+            cfg.sandbox.network.allowed_hosts.push(h.clone());
+        }
     }
     if args.timeout.is_some() {
         cfg.sandbox.timeout_secs = args.timeout;
@@ -104,10 +107,18 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     } else {
         cfg.project.clone()
     };
+    // Before any thread starts (the proxy's runtime), so every thread inherits the mask.
+    let forwarded = block_forwarded_signals();
+    // allow_specific: the proxy runs on a runtime in this process for the command's life.
+    let proxy = match cfg.sandbox.network.policy {
+        NetworkMode::AllowSpecific => Some(super::proxy::start(&cfg).map_err(setup_error)?),
+        _ => None,
+    };
     let policy = sandbox_policy::build(
         &cfg,
         &PolicyOptions {
             cwd: Some(run_cwd),
+            proxy: proxy.as_ref().map(|p| p.session.endpoint()),
             ..PolicyOptions::default()
         },
     )
@@ -124,13 +135,13 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
     let timeout = policy.limits.timeout;
-    let forwarded = block_forwarded_signals();
     let result = creor_sandbox::spawn(&policy, cmd).and_then(|mut child| {
         if let Ok(sig) = child.signaller() {
             forward_signals(forwarded, sig);
         }
         child.wait()
     });
+    drop(proxy);
     match result {
         Ok(status) => {
             if status.timed_out() {

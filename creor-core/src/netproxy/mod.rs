@@ -26,6 +26,7 @@ pub mod pattern;
 pub mod policy;
 pub mod rundir;
 pub mod server;
+pub mod session;
 pub mod socks;
 
 pub use addr::{classify, SpecialKind};
@@ -36,3 +37,4 @@ pub use pattern::{Host, HostPattern, Target};
 pub use policy::{AddrRefusal, HostPolicy, NameVerdict};
 pub use rundir::{new_token, RunDir};
 pub use server::{Proxy, PROXY_USER};
+pub use session::{ProxySession, FORWARD_PORT};

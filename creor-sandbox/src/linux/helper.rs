@@ -17,7 +17,7 @@ use nix::unistd::Pid;
 use super::child::{self, ChildPlan};
 use super::mounts::MountOp;
 use super::plan::LinuxPlan;
-use super::{idmap, namespaces, pid1, sys, wire};
+use super::{forwarder, idmap, namespaces, pid1, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
@@ -96,6 +96,12 @@ fn run() -> Result<i32> {
         let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
         return Err(e);
+    }
+    if let Some(f) = &plan.forward {
+        // No listener means pid 1 failed its setup; its own report and exit status follow.
+        if let Ok(listener) = forwarder::receive(&ours) {
+            forwarder::serve(listener, f.socket.clone());
+        }
     }
     wait(child, control_fd, &forwarded, plan.timeout_ms)
 }

@@ -12,6 +12,7 @@
 
 pub mod caps;
 pub mod child;
+pub mod forwarder;
 pub mod helper;
 pub mod idmap;
 pub mod landlock;
@@ -105,10 +106,15 @@ pub fn describe(policy: &SandboxPolicy) -> String {
     let _ = writeln!(
         out,
         "network: {}",
-        if plan.own_netns {
-            "own namespace, lo only"
-        } else {
-            "host (allow_all)"
+        match (&plan.forward, plan.own_netns) {
+            (Some(f), _) => format!(
+                "own namespace, lo only; forwarder 127.0.0.1:{} -> {} (creor's proxy, run by \
+                 the helper outside the sandbox); proxy variables set",
+                f.port,
+                f.socket.display()
+            ),
+            (None, true) => "own namespace, lo only".to_string(),
+            (None, false) => "host (allow_all)".to_string(),
         }
     );
     let _ = writeln!(

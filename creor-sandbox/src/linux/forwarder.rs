@@ -1,0 +1,148 @@
+//! The `allow_specific` forwarder. Pid 1 binds `127.0.0.1:PORT` inside the sandbox's network
+//! namespace and hands the listening socket to the helper over their sync socket; the helper,
+//! which lives outside every sandbox layer and in the host's mount namespace, accepts on it
+//! and relays each connection to the proxy's unix socket.
+//!
+//! So nothing inside the sandbox ever holds a path or descriptor leading out: the only door
+//! is a listening socket whose accepted connections land in a process the command cannot
+//! see, signal or ptrace (another pid namespace, non-dumpable), and that process only ever
+//! connects to one fixed unix socket. The proxy's directory is never bound into the sandbox.
+
+use std::io::{IoSlice, IoSliceMut, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddrV4, TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+
+use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
+use serde::{Deserialize, Serialize};
+
+/// Where the forwarder listens (inside) and relays to (outside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forward {
+    /// Loopback port inside the sandbox.
+    pub port: u16,
+    /// The proxy's unix socket on the host.
+    pub socket: PathBuf,
+}
+
+/// Relay buffer per direction.
+const BUF: usize = 256 * 1024;
+
+/// Pid 1: binds the listener inside the netns (after `lo` is up) and sends it to the helper.
+pub fn listen_and_hand_over(port: u16, sync: &UnixStream) -> std::io::Result<()> {
+    let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))?;
+    let fds = [listener.as_raw_fd()];
+    let cmsg = [ControlMessage::ScmRights(&fds)];
+    let iov = [IoSlice::new(b"l")];
+    sendmsg::<()>(sync.as_raw_fd(), &iov, &cmsg, MsgFlags::empty(), None)?;
+    Ok(())
+}
+
+/// Helper: receives the listener from pid 1. Fails if pid 1 died or sent none.
+pub fn receive(sync: &UnixStream) -> std::io::Result<TcpListener> {
+    let mut byte = [0u8; 1];
+    let mut iov = [IoSliceMut::new(&mut byte)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = recvmsg::<()>(
+        sync.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )?;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(raw) = c {
+            if let Some(&fd) = raw.first() {
+                // SAFETY: the kernel installed this fd for us; we take sole ownership.
+                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+                return Ok(TcpListener::from(owned));
+            }
+        }
+    }
+    Err(std::io::Error::other(
+        "pid 1 sent no listening socket (it failed before the forwarder started)",
+    ))
+}
+
+/// Helper: accepts forever on a thread, one relay thread per connection.
+pub fn serve(listener: TcpListener, socket: PathBuf) {
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let socket = socket.clone();
+            std::thread::spawn(move || relay(conn, &socket));
+        }
+    });
+}
+
+fn relay(inside: TcpStream, socket: &Path) {
+    let _ = inside.set_nodelay(true);
+    // A proxy that is gone: close the client's connection, which it sees as a refusal.
+    let Ok(outside) = UnixStream::connect(socket) else {
+        return;
+    };
+    let (Ok(inside2), Ok(outside2)) = (inside.try_clone(), outside.try_clone()) else {
+        return;
+    };
+    let up = std::thread::spawn(move || pump(inside2, outside2));
+    pump_back(outside, inside);
+    let _ = up.join();
+}
+
+fn pump(mut from: TcpStream, mut to: UnixStream) {
+    copy(&mut from, &mut to);
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn pump_back(mut from: UnixStream, mut to: TcpStream) {
+    copy(&mut from, &mut to);
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn copy(from: &mut impl Read, to: &mut impl Write) {
+    let mut buf = vec![0u8; BUF];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if to.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The forwarder and the command's environment for `policy`: `None` and the policy's env
+/// unless the network is `allow_specific`. Refuses ports below 1024 (pid 1 binds after
+/// dropping to the sandbox uid).
+pub fn plan_forward(
+    policy: &crate::policy::SandboxPolicy,
+) -> crate::error::Result<(
+    Option<Forward>,
+    Vec<(std::ffi::OsString, std::ffi::OsString)>,
+)> {
+    use crate::error::SandboxError;
+    use crate::policy::NetworkPolicy;
+    let NetworkPolicy::AllowSpecific {
+        proxy_socket,
+        port,
+        token,
+    } = &policy.network
+    else {
+        return Ok((None, policy.env.clone()));
+    };
+    if *port < 1024 {
+        return Err(SandboxError::Unsupported {
+            what: "network policy allow_specific".into(),
+            reason: format!("the forwarder needs a port >= 1024, got {port}"),
+        });
+    }
+    Ok((
+        Some(Forward {
+            port: *port,
+            socket: proxy_socket.clone(),
+        }),
+        crate::proxy_env::with_proxy_env(&policy.env, *port, token),
+    ))
+}
