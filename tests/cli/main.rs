@@ -3,6 +3,7 @@
 mod config;
 mod fake_model;
 mod hook;
+mod network;
 mod policy;
 mod run;
 mod sandbox;
