@@ -113,15 +113,15 @@ fn copy(from: &mut impl Read, to: &mut impl Write) {
     }
 }
 
+/// A command environment.
+pub type Env = Vec<(std::ffi::OsString, std::ffi::OsString)>;
+
 /// The forwarder and the command's environment for `policy`: `None` and the policy's env
 /// unless the network is `allow_specific`. Refuses ports below 1024 (pid 1 binds after
 /// dropping to the sandbox uid).
 pub fn plan_forward(
     policy: &crate::policy::SandboxPolicy,
-) -> crate::error::Result<(
-    Option<Forward>,
-    Vec<(std::ffi::OsString, std::ffi::OsString)>,
-)> {
+) -> crate::error::Result<(Option<Forward>, Env)> {
     use crate::error::SandboxError;
     use crate::policy::NetworkPolicy;
     let NetworkPolicy::AllowSpecific {
