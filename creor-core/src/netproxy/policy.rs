@@ -12,6 +12,9 @@ use super::pattern::{Host, HostPattern, Target};
 pub struct HostPolicy {
     allowed: Vec<HostPattern>,
     denied: Vec<HostPattern>,
+    /// Grants made at run time; they pass the name check only, so a click on a card can
+    /// never open a loopback, private or metadata address.
+    session: Vec<HostPattern>,
 }
 
 /// The verdict on a target's name (or IP literal), before resolving.
@@ -46,12 +49,14 @@ impl HostPolicy {
         Ok(HostPolicy {
             allowed: parse("allowedHosts", allowed)?,
             denied: parse("deniedHosts", denied)?,
+            session: Vec::new(),
         })
     }
 
-    /// Adds an allowed entry at run time (a permission card's "allow for this session").
+    /// Adds an entry at run time (a permission card's "allow for this session"). It allows
+    /// the name; it does not make a special address listed.
     pub fn allow(&mut self, pattern: HostPattern) {
-        self.allowed.push(pattern);
+        self.session.push(pattern);
     }
 
     /// Judges the target as the client named it. Denied entries win over allowed ones.
@@ -59,7 +64,12 @@ impl HostPolicy {
         if let Some(d) = self.denied.iter().find(|p| p.matches(target)) {
             return NameVerdict::Denied(d.source().to_string());
         }
-        match self.allowed.iter().find(|p| p.matches(target)) {
+        match self
+            .allowed
+            .iter()
+            .chain(&self.session)
+            .find(|p| p.matches(target))
+        {
             Some(a) => NameVerdict::Allowed(a.source().to_string()),
             None => NameVerdict::Unlisted,
         }
@@ -67,7 +77,8 @@ impl HostPolicy {
 
     /// Judges one resolved address of an already allowed target. An address listed in
     /// `deniedHosts` is refused; a special address passes only when `allowedHosts` lists that
-    /// address (with or without the port) — never because its name was listed.
+    /// address (with or without the port) — never because its name was listed, and never
+    /// through a session grant.
     pub fn check_addr(&self, addr: SocketAddr) -> Result<(), AddrRefusal> {
         let ip: IpAddr = addr.ip().to_canonical();
         let as_target = Target {

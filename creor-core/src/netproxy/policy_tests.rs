@@ -90,6 +90,13 @@ fn session_grants_add_entries() {
         p.check_name(&t("crates.io:443")),
         NameVerdict::Allowed(_)
     ));
+    // A session grant never lists a special address.
+    p.allow(HostPattern::parse("127.0.0.1:8080").unwrap());
+    assert!(matches!(
+        p.check_name(&t("127.0.0.1:8080")),
+        NameVerdict::Allowed(_)
+    ));
+    assert!(p.check_addr(a("127.0.0.1:8080")).is_err());
 }
 
 #[test]

@@ -107,3 +107,7 @@ async fn handle(mut stream: UnixStream, shared: &Shared) -> std::io::Result<()> 
         http::serve(stream, buf, shared).await
     }
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;
