@@ -95,7 +95,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         .filter(|v| !v.is_empty());
     // Lives as long as the session: bash commands reach allowedHosts through it.
     let session_proxy =
-        super::proxy::for_session(rt.handle(), &config, &format!("tui-{}", std::process::id()))?;
+        super::proxy::for_session(rt.handle(), &config, &format!("tui-{}", std::process::id()))
+            .unwrap_or_default();
     env.proxy = session_proxy.as_ref().map(|p| p.endpoint());
     let runner = runner();
     let mut status = status;
