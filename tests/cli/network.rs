@@ -420,3 +420,64 @@ fn a_bad_host_pattern_refuses_to_start() {
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("exa mple.com"), "{stderr}");
 }
+
+#[test]
+fn the_agents_bash_reaches_allowed_hosts_through_the_session_proxy() {
+    use crate::fake_model::{self as fm, FakeModel};
+    use serde_json::json;
+    // Not under /tmp: the session's private /tmp would hide a project there.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canon");
+    let project = root.join("proj");
+    let home = root.join("home");
+    for d in [&project, &home] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let allowed = Server::echo();
+    let denied = Server::echo();
+    std::fs::write(
+        project.join("creor.json"),
+        json!({
+            "permissions": {"*": "ask", "bash": "allow"},
+            "sandbox": {"network": {"policy": "allow_specific",
+                "allowedHosts": [format!("127.0.0.1:{}", allowed.port)]}}
+        })
+        .to_string(),
+    )
+    .expect("write config");
+    let command = format!(
+        "curl -sS http://127.0.0.1:{}/agent; curl -sS -i http://127.0.0.1:{}/",
+        allowed.port, denied.port
+    );
+    let model = FakeModel::start(vec![
+        fm::openai_tool_call("c1", "bash", json!({ "command": command })),
+        fm::openai_text("done"),
+    ]);
+    let out = util::creor()
+        .args(["run", "--headless", "--json", "--project"])
+        .arg(&project)
+        .args(["--provider", "openai", "--base-url"])
+        .arg(format!("http://127.0.0.1:{}/v1", model.port))
+        .args(["--model", "test-model", "fetch"])
+        .env("HOME", &home)
+        .env("XDG_STATE_HOME", root.join("state"))
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_RUNTIME_DIR", root.join("run"))
+        .env_remove("CI")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run creor");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let body = &model.requests()[1].body;
+    let result = body["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["role"] == "tool"))
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(result.contains("GET /agent HTTP/1.1"), "{result}");
+    assert!(result.contains("403 Forbidden"), "{result}");
+    assert!(result.contains("X-Creor-Refused"), "{result}");
+    assert_eq!(denied.hits(), 0);
+}
