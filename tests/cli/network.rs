@@ -481,3 +481,51 @@ fn the_agents_bash_reaches_allowed_hosts_through_the_session_proxy() {
     assert!(result.contains("X-Creor-Refused"), "{result}");
     assert_eq!(denied.hits(), 0);
 }
+
+#[test]
+fn git_ssh_goes_through_the_proxy_via_creors_own_proxy_command() {
+    let c = case();
+    // A fake SSH server: sends its banner, keeps the client's first line.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let got = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.write_all(b"SSH-2.0-fake\r\n");
+            let mut buf = [0u8; 64];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            seen.lock()
+                .expect("lock")
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let denied = Server::echo();
+    let out = c.exec(
+        &[format!("127.0.0.1:{port}")],
+        &format!(
+            "echo \"$GIT_SSH_COMMAND\"; \
+             GIT_TERMINAL_PROMPT=0 timeout 20 git ls-remote ssh://git@127.0.0.1:{port}/x.git; \
+             echo ====; \
+             eval \"$GIT_SSH_COMMAND -o BatchMode=yes -p {} git@127.0.0.1 true\"",
+            denied.port
+        ),
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains("__sandbox-helper net-connect %h %p"),
+        "{stdout}"
+    );
+    assert!(
+        got.lock().expect("lock").starts_with("SSH-2.0-OpenSSH"),
+        "the server never saw ssh's banner: {stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "creor net-connect: refused: 127.0.0.1:{}; not in allowedHosts",
+            denied.port
+        )),
+        "{stderr}"
+    );
+}

@@ -22,6 +22,10 @@ use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
 pub fn helper_main() -> ! {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    if args.first().map(String::as_str) == Some(super::ssh_proxy::MODE) {
+        std::process::exit(super::ssh_proxy::main(&args[1..]));
+    }
     let code = match run() {
         Ok(code) => code,
         Err(e) => {

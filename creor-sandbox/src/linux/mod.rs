@@ -25,6 +25,7 @@ pub mod plan;
 pub mod probe;
 pub mod seccomp;
 pub mod spawn;
+pub mod ssh_proxy;
 pub mod sys;
 pub mod wire;
 
