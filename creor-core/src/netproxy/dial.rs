@@ -138,3 +138,30 @@ async fn judge_and_dial(
         )),
     }
 }
+
+/// Relays an established tunnel until both sides are done. On Linux the bytes move with
+/// `splice(2)` on a blocking thread (no user-space copy); elsewhere through tokio buffers.
+pub async fn tunnel(client: tokio::net::UnixStream, upstream: TcpStream) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let c = client.into_std()?;
+        c.set_nonblocking(false)?;
+        let u = upstream.into_std()?;
+        u.set_nonblocking(false)?;
+        tokio::task::spawn_blocking(move || creor_sandbox::linux::relay::relay(c.into(), u.into()))
+            .await
+            .map_err(std::io::Error::other)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let (mut client, mut upstream) = (client, upstream);
+        tokio::io::copy_bidirectional_with_sizes(
+            &mut client,
+            &mut upstream,
+            super::http::RELAY_BUF,
+            super::http::RELAY_BUF,
+        )
+        .await
+        .map(|_| ())
+    }
+}

@@ -217,9 +217,7 @@ pub async fn serve(
     }
     upstream.write_all(rest).await?;
     drop(buf);
-    tokio::io::copy_bidirectional_with_sizes(&mut client, &mut upstream, RELAY_BUF, RELAY_BUF)
-        .await?;
-    Ok(())
+    dial::tunnel(client, upstream).await
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ use tokio::net::UnixStream;
 
 use super::dial::{self, Refusal};
 use super::hook::{Protocol, ProxyEvent, Verdict};
-use super::http::RELAY_BUF;
 use super::pattern::{Host, Target};
 use super::server::Shared;
 
@@ -113,6 +112,5 @@ pub async fn serve(mut s: UnixStream, buf: Vec<u8>, shared: &Shared) -> std::io:
     };
     s.write_all(&reply(0)).await?;
     upstream.write_all(&input.buf[input.pos..]).await?;
-    tokio::io::copy_bidirectional_with_sizes(&mut s, &mut upstream, RELAY_BUF, RELAY_BUF).await?;
-    Ok(())
+    dial::tunnel(s, upstream).await
 }

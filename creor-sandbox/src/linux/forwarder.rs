@@ -8,8 +8,8 @@
 //! see, signal or ptrace (another pid namespace, non-dumpable), and that process only ever
 //! connects to one fixed unix socket. The proxy's directory is never bound into the sandbox.
 
-use std::io::{IoSlice, IoSliceMut, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddrV4, TcpListener, TcpStream};
+use std::io::{IoSlice, IoSliceMut};
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -25,9 +25,6 @@ pub struct Forward {
     /// The proxy's unix socket on the host.
     pub socket: PathBuf,
 }
-
-/// Relay buffer per direction.
-const BUF: usize = 256 * 1024;
 
 /// Pid 1: binds the listener inside the netns (after `lo` is up) and sends it to the helper.
 pub fn listen_and_hand_over(port: u16, sync: &UnixStream) -> std::io::Result<()> {
@@ -81,36 +78,7 @@ fn relay(inside: TcpStream, socket: &Path) {
     let Ok(outside) = UnixStream::connect(socket) else {
         return;
     };
-    let (Ok(inside2), Ok(outside2)) = (inside.try_clone(), outside.try_clone()) else {
-        return;
-    };
-    let up = std::thread::spawn(move || pump(inside2, outside2));
-    pump_back(outside, inside);
-    let _ = up.join();
-}
-
-fn pump(mut from: TcpStream, mut to: UnixStream) {
-    copy(&mut from, &mut to);
-    let _ = to.shutdown(Shutdown::Write);
-}
-
-fn pump_back(mut from: UnixStream, mut to: TcpStream) {
-    copy(&mut from, &mut to);
-    let _ = to.shutdown(Shutdown::Write);
-}
-
-fn copy(from: &mut impl Read, to: &mut impl Write) {
-    let mut buf = vec![0u8; BUF];
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                if to.write_all(&buf[..n]).is_err() {
-                    return;
-                }
-            }
-        }
-    }
+    super::relay::relay(inside.into(), outside.into());
 }
 
 /// A command environment.

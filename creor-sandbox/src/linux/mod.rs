@@ -23,6 +23,7 @@ pub mod net;
 pub mod pid1;
 pub mod plan;
 pub mod probe;
+pub mod relay;
 pub mod seccomp;
 pub mod spawn;
 pub mod ssh_proxy;
