@@ -139,16 +139,37 @@ async fn judge_and_dial(
     }
 }
 
+/// A client connection: the unix socket itself, or the sandbox's TCP connection that the
+/// forwarder passed over it.
+pub trait ClientStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {
+    /// The socket as a blocking fd, for the splice relay.
+    fn into_blocking(self) -> std::io::Result<std::os::fd::OwnedFd>;
+}
+
+impl ClientStream for tokio::net::UnixStream {
+    fn into_blocking(self) -> std::io::Result<std::os::fd::OwnedFd> {
+        let s = self.into_std()?;
+        s.set_nonblocking(false)?;
+        Ok(s.into())
+    }
+}
+
+impl ClientStream for TcpStream {
+    fn into_blocking(self) -> std::io::Result<std::os::fd::OwnedFd> {
+        let s = self.into_std()?;
+        s.set_nonblocking(false)?;
+        Ok(s.into())
+    }
+}
+
 /// Relays an established tunnel until both sides are done. On Linux the bytes move with
 /// `splice(2)` on a blocking thread (no user-space copy); elsewhere through tokio buffers.
-pub async fn tunnel(client: tokio::net::UnixStream, upstream: TcpStream) -> std::io::Result<()> {
+pub async fn tunnel<S: ClientStream>(client: S, upstream: TcpStream) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
-        let c = client.into_std()?;
-        c.set_nonblocking(false)?;
-        let u = upstream.into_std()?;
-        u.set_nonblocking(false)?;
-        tokio::task::spawn_blocking(move || creor_sandbox::linux::relay::relay(c.into(), u.into()))
+        let c = client.into_blocking()?;
+        let u = upstream.into_blocking()?;
+        tokio::task::spawn_blocking(move || creor_sandbox::linux::relay::relay(c, u))
             .await
             .map_err(std::io::Error::other)
     }

@@ -3,9 +3,8 @@
 
 use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::UnixStream;
 
-use super::dial::{self, Refusal};
+use super::dial::{self, ClientStream, Refusal};
 use super::hook::{Protocol, ProxyEvent, Verdict};
 use super::pattern::{Host, Target};
 use super::server::Shared;
@@ -151,8 +150,8 @@ pub fn refusal_response(status: u16, target: &str, reason: &str, extra: &str) ->
 }
 
 /// Serves one HTTP proxy connection; `buf` holds what was read so far.
-pub async fn serve(
-    mut client: UnixStream,
+pub async fn serve<S: ClientStream>(
+    mut client: S,
     mut buf: Vec<u8>,
     shared: &Shared,
 ) -> std::io::Result<()> {

@@ -4,8 +4,17 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use tokio::io::AsyncReadExt;
-use tokio::net::{UnixListener, UnixStream};
+use std::io::IoSliceMut;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use nix::sys::socket::{
+    getsockopt, recvmsg, sockopt, AddressFamily, ControlMessageOwned, MsgFlags, SockType,
+    SockaddrLike, SockaddrStorage,
+};
+use tokio::io::{AsyncReadExt, Interest};
+use tokio::net::{TcpStream, UnixListener, UnixStream};
+
+use super::dial::ClientStream;
 
 use super::error::ProxyError;
 use super::hook::ProxyHook;
@@ -96,16 +105,80 @@ impl Proxy {
     }
 }
 
-async fn handle(mut stream: UnixStream, shared: &Shared) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(4096);
-    if stream.read_buf(&mut buf).await? == 0 {
-        return Ok(());
+async fn handle(stream: UnixStream, shared: &Shared) -> std::io::Result<()> {
+    let (first, passed) = loop {
+        stream.readable().await?;
+        match stream.try_io(Interest::READABLE, || receive(stream.as_raw_fd())) {
+            Ok(got) => break got,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    match passed {
+        // The sandbox forwarder handed over the command's own TCP connection: serve it
+        // directly (one hop fewer), and drop the unix connection that carried it.
+        Some(fd) => {
+            let std = std::net::TcpStream::from(fd);
+            std.set_nonblocking(true)?;
+            let mut client = TcpStream::from_std(std)?;
+            let _ = client.set_nodelay(true);
+            let mut buf = Vec::with_capacity(4096);
+            if client.read_buf(&mut buf).await? == 0 {
+                return Ok(());
+            }
+            dispatch(client, buf, shared).await
+        }
+        None if first.is_empty() => Ok(()),
+        None => dispatch(stream, first, shared).await,
     }
+}
+
+async fn dispatch<S: ClientStream>(
+    stream: S,
+    buf: Vec<u8>,
+    shared: &Shared,
+) -> std::io::Result<()> {
     if buf.first() == Some(&socks::VERSION) {
         socks::serve(stream, buf, shared).await
     } else {
         http::serve(stream, buf, shared).await
     }
+}
+
+/// One `recvmsg`: the bytes, and a passed fd if it is a TCP stream socket (anything else that
+/// arrives is closed).
+fn receive(fd: RawFd) -> std::io::Result<(Vec<u8>, Option<OwnedFd>)> {
+    let mut data = vec![0u8; 4096];
+    let mut iov = [IoSliceMut::new(&mut data)];
+    let mut space = nix::cmsg_space!([RawFd; 4]);
+    let msg = recvmsg::<()>(
+        fd,
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT,
+    )
+    .map_err(std::io::Error::from)?;
+    let n = msg.bytes;
+    let mut passed = None;
+    for c in msg.cmsgs().map_err(std::io::Error::from)? {
+        if let ControlMessageOwned::ScmRights(raw) = c {
+            for r in raw {
+                // SAFETY: the kernel installed this fd for us; we own it from here.
+                let owned = unsafe { OwnedFd::from_raw_fd(r) };
+                let is_stream =
+                    matches!(getsockopt(&owned, sockopt::SockType), Ok(SockType::Stream));
+                let family = nix::sys::socket::getsockname::<SockaddrStorage>(owned.as_raw_fd())
+                    .ok()
+                    .and_then(|a| a.family());
+                let is_inet = matches!(family, Some(AddressFamily::Inet | AddressFamily::Inet6));
+                if passed.is_none() && is_stream && is_inet {
+                    passed = Some(owned);
+                }
+            }
+        }
+    }
+    data.truncate(n);
+    Ok((data, passed))
 }
 
 #[cfg(test)]

@@ -4,9 +4,8 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::UnixStream;
 
-use super::dial::{self, Refusal};
+use super::dial::{self, ClientStream, Refusal};
 use super::hook::{Protocol, ProxyEvent, Verdict};
 use super::pattern::{Host, Target};
 use super::server::Shared;
@@ -24,7 +23,7 @@ struct Input {
 }
 
 impl Input {
-    async fn take(&mut self, s: &mut UnixStream, n: usize) -> std::io::Result<Vec<u8>> {
+    async fn take<S: ClientStream>(&mut self, s: &mut S, n: usize) -> std::io::Result<Vec<u8>> {
         while self.buf.len() - self.pos < n {
             if s.read_buf(&mut self.buf).await? == 0 {
                 return Err(std::io::ErrorKind::UnexpectedEof.into());
@@ -35,7 +34,7 @@ impl Input {
         Ok(out)
     }
 
-    async fn byte(&mut self, s: &mut UnixStream) -> std::io::Result<u8> {
+    async fn byte<S: ClientStream>(&mut self, s: &mut S) -> std::io::Result<u8> {
         Ok(self.take(s, 1).await?[0])
     }
 }
@@ -45,7 +44,11 @@ fn reply(code: u8) -> [u8; 10] {
 }
 
 /// Serves one SOCKS5 connection; `buf` holds what was read so far.
-pub async fn serve(mut s: UnixStream, buf: Vec<u8>, shared: &Shared) -> std::io::Result<()> {
+pub async fn serve<S: ClientStream>(
+    mut s: S,
+    buf: Vec<u8>,
+    shared: &Shared,
+) -> std::io::Result<()> {
     let mut input = Input { buf, pos: 0 };
     let _version = input.byte(&mut s).await?;
     let n = usize::from(input.byte(&mut s).await?);

@@ -1,7 +1,9 @@
 //! The `allow_specific` forwarder. Pid 1 binds `127.0.0.1:PORT` inside the sandbox's network
 //! namespace and hands the listening socket to the helper over their sync socket; the helper,
 //! which lives outside every sandbox layer and in the host's mount namespace, accepts on it
-//! and relays each connection to the proxy's unix socket.
+//! and passes each accepted connection (`SCM_RIGHTS`) to creor's proxy over the proxy's unix
+//! socket. The proxy then serves the command's TCP connection directly: one hop, no copy in
+//! between.
 //!
 //! So nothing inside the sandbox ever holds a path or descriptor leading out: the only door
 //! is a listening socket whose accepted connections land in a process the command cannot
@@ -61,24 +63,28 @@ pub fn receive(sync: &UnixStream) -> std::io::Result<TcpListener> {
     ))
 }
 
-/// Helper: accepts forever on a thread, one relay thread per connection.
+/// Helper: accepts forever on a thread. Each connection is handed to the proxy as it is:
+/// the helper connects to the proxy's socket and passes the accepted socket over it
+/// (`SCM_RIGHTS`), so the proxy reads the command's connection directly and no byte is
+/// copied here.
 pub fn serve(listener: TcpListener, socket: PathBuf) {
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(conn) = conn else { continue };
-            let socket = socket.clone();
-            std::thread::spawn(move || relay(conn, &socket));
+            // A proxy that is gone: dropping the connection closes it, a refusal to the client.
+            let _ = hand_over(&conn, &socket);
         }
     });
 }
 
-fn relay(inside: TcpStream, socket: &Path) {
-    let _ = inside.set_nodelay(true);
-    // A proxy that is gone: close the client's connection, which it sees as a refusal.
-    let Ok(outside) = UnixStream::connect(socket) else {
-        return;
-    };
-    super::relay::relay(inside.into(), outside.into());
+fn hand_over(conn: &TcpStream, socket: &Path) -> std::io::Result<()> {
+    let _ = conn.set_nodelay(true);
+    let proxy = UnixStream::connect(socket)?;
+    let fds = [conn.as_raw_fd()];
+    let cmsg = [ControlMessage::ScmRights(&fds)];
+    let iov = [IoSlice::new(b"F")];
+    sendmsg::<()>(proxy.as_raw_fd(), &iov, &cmsg, MsgFlags::empty(), None)?;
+    Ok(())
 }
 
 /// A command environment.
