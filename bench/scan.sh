@@ -2,7 +2,7 @@
 # Secret-scanner benchmark: creor scan (release) against one ripgrep pass over the same files,
 # plus the wall time of a 12-file staged scan including process start.
 #
-#   bench/scan.sh [SIZE_MB=128] [SEED=1]
+#   bench/scan.sh [SIZE_MB=128] [SEED=1]      (KEEP=1 keeps the generated tree)
 #
 # Baseline: `rg -c 'key|token|secret'` (one regex pass, counting matching lines; case-sensitive,
 # which is the cheaper variant for rg). creor does more per byte: ~70 case-insensitive keywords,
@@ -13,7 +13,8 @@ SIZE_MB=${1:-128}
 SEED=${2:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/creor-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# KEEP=1 keeps the generated files for profiling.
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
 command -v rg >/dev/null || { echo "ripgrep (rg) is required: apt-get install ripgrep" >&2; exit 2; }
 (cd "$ROOT" && cargo build --release --quiet --bin creor)
@@ -83,6 +84,7 @@ time_cmd() {
 
 CPUS=$(nproc)
 RG_US=$(time_cmd rg -c 'key|token|secret' "$WORK/tree")
+RGI_US=$(time_cmd rg -i -c 'key|token|secret|password' "$WORK/tree")
 CREOR_US=$(time_cmd "$CREOR" scan "$WORK/tree")
 FOUND=$("$CREOR" scan "$WORK/tree" 2>/dev/null | wc -l || true)
 
@@ -90,6 +92,7 @@ mbps() { python3 -c "print(f'{$BYTES / 1e6 / ($1 / 1e6):.0f}')"; }
 echo
 echo "cpus: $CPUS   data: $(python3 -c "print(f'{$BYTES/1e6:.1f}')") MB"
 echo "rg -c 'key|token|secret'   $(python3 -c "print(f'{$RG_US/1000:.0f}')") ms   $(mbps "$RG_US") MB/s"
+echo "rg -i -c 'key|token|secret|password'  $(python3 -c "print(f'{$RGI_US/1000:.0f}')") ms   $(mbps "$RGI_US") MB/s   (for reference)"
 echo "creor scan                 $(python3 -c "print(f'{$CREOR_US/1000:.0f}')") ms   $(mbps "$CREOR_US") MB/s   ($FOUND findings)"
 echo "ratio creor/rg             $(python3 -c "print(f'{$CREOR_US/$RG_US:.2f}')")x   (target <= 3x)"
 

@@ -150,6 +150,17 @@ pub fn home_read_only(home: &Path, path_var: Option<&OsStr>) -> Vec<PathBuf> {
     out
 }
 
+/// A protected path that does not exist cannot be re-bound read-only, so the command could
+/// create it. For a repository without `.git/hooks` creor creates the empty directory (as
+/// `git init` does) so that the read-only bind exists and no hook can be planted.
+fn ensure_hooks_dir(project: &Path) {
+    let git = project.join(".git");
+    let is_real_dir = std::fs::symlink_metadata(&git).is_ok_and(|m| m.is_dir());
+    if is_real_dir && std::fs::symlink_metadata(git.join("hooks")).is_err() {
+        let _ = std::fs::create_dir(git.join("hooks"));
+    }
+}
+
 fn inside_any(p: &Path, roots: &[PathBuf]) -> bool {
     roots.iter().any(|r| p.starts_with(r))
 }
@@ -245,6 +256,7 @@ pub fn build(
             ro.push(p);
         }
     }
+    ensure_hooks_dir(&project);
     let protected = PROTECTED.iter().map(|rel| project.join(rel)).collect();
     let tmp_size = config.sandbox.tmp_size.unwrap_or(1 << 30);
     Ok(SandboxPolicy {

@@ -593,3 +593,31 @@ fn findings_carry_no_secret() {
         }
     }
 }
+
+#[test]
+fn crlf_and_indented_corpus_keeps_recall() {
+    let scanner = Scanner::new(&SecretsConfig::default()).unwrap();
+    let mut g = Gen(fastrand::Rng::with_seed(99));
+    let mut d = Doc::default();
+    secrets(&mut g, &mut d);
+    // Windows line endings and tab indentation, as in checked-in Windows configs.
+    let text: String = d.lines.iter().map(|l| format!("\t{l}\r\n")).collect();
+    let found = scanner.scan("corpus.txt", text.as_bytes());
+    let lines = by_line(&found);
+    let hit = d
+        .expect
+        .iter()
+        .filter(|(line, rule)| lines.get(line).is_some_and(|r| r.contains(rule)))
+        .count();
+    let recall = hit as f64 / d.expect.len() as f64;
+    assert!(recall >= 0.95, "recall {recall:.3} with CRLF/tabs");
+    // Masks and spans never include the line ending.
+    for f in &found {
+        assert!(
+            !text[f.span.clone()].ends_with('\r'),
+            "{} at {}",
+            f.rule,
+            f.line
+        );
+    }
+}

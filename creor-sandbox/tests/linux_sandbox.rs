@@ -83,6 +83,7 @@ mod linux {
             session_tmp_persists_between_commands,
         ),
         ("idmap_refusal_is_named", idmap_refusal_is_named),
+        ("describe_names_every_layer", describe_names_every_layer),
     ];
 
     pub fn main() {
@@ -884,5 +885,24 @@ print("forked", n, "errno", err)
                 _ => Ok(()),
             }
         }
+    }
+
+    fn describe_names_every_layer() -> Result<(), String> {
+        let f = fixture();
+        let text = creor_sandbox::linux::describe(&policy(&f));
+        for needle in [
+            "namespaces: user, mount, pid, net, ipc, uts, cgroup",
+            &format!("bind rw  {}", f.project.display()),
+            &format!("bind ro  {}/.git/hooks", f.project.display()),
+            "proc   /proc",
+            "landlock",
+            "io_uring_setup",
+            "RLIMIT_NPROC",
+        ] {
+            expect(text.contains(needle), || {
+                format!("{needle:?} missing from:\n{text}")
+            })?;
+        }
+        Ok(())
     }
 }

@@ -107,18 +107,20 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     } else {
         cfg.project.clone()
     };
-    // Before any thread starts (the proxy's runtime), so every thread inherits the mask.
-    let forwarded = block_forwarded_signals();
     // allow_specific: the proxy runs on a runtime in this process for the command's life.
     let proxy = match cfg.sandbox.network.policy {
-        NetworkMode::AllowSpecific => Some(super::proxy::start(&cfg).map_err(setup_error)?),
+        NetworkMode::AllowSpecific => {
+            // Before the runtime starts its threads, so every thread inherits the mask.
+            let forwarded = block_forwarded_signals();
+            Some((super::proxy::start(&cfg).map_err(setup_error)?, forwarded))
+        }
         _ => None,
     };
     let policy = sandbox_policy::build(
         &cfg,
         &PolicyOptions {
             cwd: Some(run_cwd),
-            proxy: proxy.as_ref().map(|p| p.session.endpoint()),
+            proxy: proxy.as_ref().map(|(p, _)| p.session.endpoint()),
             ..PolicyOptions::default()
         },
     )
@@ -134,6 +136,16 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .split_first()
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
+    let Some((proxy, forwarded)) = proxy else {
+        // `creor exec` becomes the helper: one process fewer between the caller and the
+        // command. Only a failure to do so returns here.
+        let e = creor_sandbox::linux::exec_replace(&policy, cmd);
+        return Err(anyhow::Error::new(Exit {
+            code: e.exit_code(),
+            message: e.to_string(),
+        }));
+    };
+    // allow_specific: the proxy lives in this process, so creor stays the command's parent.
     let timeout = policy.limits.timeout;
     let result = creor_sandbox::spawn(&policy, cmd).and_then(|mut child| {
         if let Ok(sig) = child.signaller() {

@@ -448,3 +448,32 @@ fn staged_outside_a_repository_is_an_error() {
         .expect("run");
     assert_eq!(code(&out), 2);
 }
+
+#[test]
+fn staged_ignores_diff_config_and_works_from_subdirs_and_unborn_branches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    for (k, v) in [
+        ("diff.relative", "true"),
+        ("diff.noprefix", "true"),
+        ("color.diff", "always"),
+        ("diff.external", "false"),
+        ("core.quotePath", "true"),
+    ] {
+        git(d, &["config", k, v]);
+    }
+    write(d, "top dir/ü.env", &format!("T={}\n", gh_token()));
+    std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+    git(d, &["add", "-A"]);
+    let out = creor_in(&d.join("sub"))
+        .args(["scan", "--staged"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).starts_with("top dir/ü.env:1:3: github-token"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -158,6 +158,27 @@ fn unquote(s: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Diff output is parsed from a subprocess fed by repository content: any bytes must
+        /// parse without panicking, and every file's map must match its text.
+        #[test]
+        fn any_input_parses(lines in proptest::collection::vec(prop_oneof![
+            Just("diff --git a/x b/x".to_string()),
+            Just("+++ b/x".to_string()),
+            Just("+++ \"b/\\303\\274\\\"".to_string()),
+            "@@ -[0-9]{1,3}(,[0-9]{1,2})? \\+[0-9]{1,3}(,[0-9]{1,2})? @@".prop_map(|s| s),
+            "[-+ \\\\][ -~]{0,12}",
+            "\\PC{0,8}",
+        ], 0..40)) {
+            let text = lines.join("\n");
+            for f in parse_diff(text.as_bytes()) {
+                let n = f.text.iter().filter(|&&b| b == b'\n').count() + 1;
+                prop_assert_eq!(n, f.lines.len());
+            }
+        }
+    }
 
     const DIFF: &str = "diff --git a/old.txt b/new name.txt
 similarity index 80%

@@ -2,8 +2,8 @@
 //! only on the lines holding its hits (a bounded window for multi-line PEM keys), never on a
 //! whole file because a keyword appears somewhere in it.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use memchr::{memchr, memchr_iter, memrchr};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span};
+use memchr::{memchr, memchr_iter, memmem, memrchr};
 
 use super::config::SecretsConfig;
 use super::entropy::shannon;
@@ -13,6 +13,15 @@ use super::finding::{fingerprint, mask, secret_hash, Finding};
 use super::patterns::builtin_rules;
 use super::rule::{Group, Rule};
 use super::suppress::{allows_next_line, allows_this_line};
+
+thread_local! {
+    /// The lower-cased copy of the text being scanned, reused to spare an allocation (and its
+    /// page faults) per file.
+    static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keywords shorter than this are searched apart from the SIMD prefilter.
+const SHORT: usize = 3;
 
 /// Longest window a multi-line rule looks at from its keyword (a 4096-bit RSA key in PEM is
 /// ~3.3 KB; in a JSON string with `\n` escapes a little more).
@@ -33,18 +42,49 @@ pub struct MappedLine {
 #[derive(Debug, Clone)]
 pub struct Scanner {
     rules: Vec<Rule>,
-    ac: AhoCorasick,
-    /// Per prefilter pattern: the rules it gates and, for case-sensitive keywords, the exact
-    /// bytes to re-check.
+    ac: Prefilter,
+    /// Per prefilter pattern: the rules it gates.
     gates: Vec<Vec<Gate>>,
+    /// Short keywords, searched with `memmem`; `true` = over the original (case-sensitive)
+    /// text. Their gates follow the prefilter patterns' in `gates`.
+    shorts: Vec<(memmem::Finder<'static>, bool)>,
     /// Rules without keywords: they run on every line.
     always: Vec<usize>,
     allow: Allowlist,
 }
 
-/// A rule gated by a prefilter pattern and, for a case-sensitive keyword, the exact bytes the
-/// hit must have.
-type Gate = (usize, Option<Box<[u8]>>);
+/// A rule gated by a prefilter pattern. The pattern may be a substring of the rule's keyword
+/// (`key` gates `accountkey`): on a hit, the keyword is checked at `offset` before the hit, in
+/// lower case and, for case-sensitive keywords, byte for byte.
+#[derive(Debug, Clone)]
+struct Gate {
+    rule: usize,
+    offset: usize,
+    lower: Box<[u8]>,
+    exact: Option<Box<[u8]>>,
+}
+
+/// A rule's keyword as the prefilter is built: rule index, lower-cased text, exact bytes when
+/// case-sensitive.
+type KeywordEntry = (usize, String, Option<Box<[u8]>>);
+
+/// The keyword search: SIMD Teddy where the CPU has it, an Aho-Corasick automaton elsewhere.
+#[derive(Debug, Clone)]
+enum Prefilter {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Prefilter {
+    /// The leftmost keyword occurrence at or after `pos`: (start, pattern index).
+    fn find(&self, hay: &[u8], pos: usize) -> Option<(usize, usize)> {
+        let m = match self {
+            Prefilter::Packed(s) => s.find_in(hay, Span::from(pos..hay.len())),
+            Prefilter::Automaton(a) => a.find(Input::new(hay).span(pos..hay.len())),
+        }?;
+        Some((m.start(), m.pattern().as_usize()))
+    }
+}
 
 /// A candidate that passed the filters: rule index and the secret's byte span.
 #[derive(Debug, Clone, Copy)]
@@ -68,38 +108,96 @@ impl Scanner {
             }
             rules.push(Rule::from_config(c)?);
         }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut gates: Vec<Vec<Gate>> = Vec::new();
         let mut always = Vec::new();
+        let mut keywords: Vec<KeywordEntry> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(i);
             }
             for k in &rule.keywords {
-                let lower = k.text.to_ascii_lowercase();
-                let pid = match patterns.iter().position(|p| *p == lower) {
-                    Some(p) => p,
-                    None => {
-                        patterns.push(lower);
-                        gates.push(Vec::new());
-                        patterns.len() - 1
-                    }
-                };
                 let exact = k.case_sensitive.then(|| k.text.as_bytes().into());
-                gates[pid].push((i, exact));
+                keywords.push((i, k.text.to_ascii_lowercase(), exact));
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| SecretsError::Rule {
-                id: "<keywords>".into(),
-                message: e.to_string(),
-            })?;
+        // The prefilter searches for the keywords that contain no other keyword; every
+        // occurrence of each is found (the search restarts one byte after each hit), so no
+        // keyword can hide another by overlapping it (`aw` + `sk-ant-…`).
+        // Keywords shorter than three bytes (`SK`, `Q~`) would cripple the SIMD prefilter;
+        // each gets its own `memmem` pass instead (over the original text when case-sensitive).
+        let long = |k: &KeywordEntry| k.1.len() >= SHORT;
+        let mut uniq: Vec<&str> = keywords
+            .iter()
+            .filter(|k| long(k))
+            .map(|k| k.1.as_str())
+            .collect();
+        uniq.sort_unstable();
+        uniq.dedup();
+        let patterns: Vec<&str> = uniq
+            .iter()
+            .copied()
+            .filter(|k| !uniq.iter().any(|o| o != k && k.contains(o)))
+            .collect();
+        let mut shorts: Vec<(Vec<u8>, bool)> = Vec::new();
+        for (_, lower, exact) in keywords.iter().filter(|k| !long(k)) {
+            let needle = exact.as_deref().map_or(lower.as_bytes(), |e| e).to_vec();
+            let entry = (needle, exact.is_some());
+            if !shorts.contains(&entry) {
+                shorts.push(entry);
+            }
+        }
+        let mut gates: Vec<Vec<Gate>> = vec![Vec::new(); patterns.len() + shorts.len()];
+        for (rule, lower, exact) in &keywords {
+            let found = if long(&(0, lower.clone(), None)) {
+                patterns
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, p)| lower.find(p).map(|o| (i, o)))
+            } else {
+                let needle = exact.as_deref().map_or(lower.as_bytes(), |e| e);
+                shorts
+                    .iter()
+                    .position(|(n, cs)| n == needle && *cs == exact.is_some())
+                    .map(|i| (patterns.len() + i, 0))
+            };
+            let Some((pid, offset)) = found else {
+                continue;
+            };
+            gates[pid].push(Gate {
+                rule: *rule,
+                offset,
+                lower: lower.as_bytes().into(),
+                exact: exact.clone(),
+            });
+        }
+        // Patterns are lower case and run over a lower-cased copy of the text: same offsets,
+        // and unlike `ascii_case_insensitive` it keeps the SIMD (Teddy) prefilter, which also
+        // needs leftmost-first semantics.
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .heuristic_pattern_limits(false)
+            .builder()
+            .extend(&patterns)
+            .build();
+        let ac = match packed {
+            Some(searcher) => Prefilter::Packed(searcher),
+            None => Prefilter::Automaton(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&patterns)
+                    .map_err(|e| SecretsError::Rule {
+                        id: "<keywords>".into(),
+                        message: e.to_string(),
+                    })?,
+            ),
+        };
+        let shorts = shorts
+            .into_iter()
+            .map(|(n, cs)| (memmem::Finder::new(&n).into_owned(), cs))
+            .collect();
         Ok(Scanner {
             rules,
             ac,
+            shorts,
             gates,
             always,
             allow: Allowlist::new(&config.allowlist)?,
@@ -124,8 +222,8 @@ impl Scanner {
     }
 
     /// Scans a text, optionally sparse (`map` gives each line's real number and whether it was
-    /// added), optionally ignoring suppression markers (redaction ignores them: text in tool
-    /// output is attacker-controlled).
+    /// added). `suppressions: false` is redaction mode: text in tool output is attacker-shaped,
+    /// so suppression markers are ignored and built-in rules drop their `\b` word boundaries.
     pub fn scan_lines(
         &self,
         path: &str,
@@ -133,57 +231,96 @@ impl Scanner {
         map: Option<&[MappedLine]>,
         suppressions: bool,
     ) -> Vec<Finding> {
+        // Redaction (no suppressions) also relaxes word boundaries: see `Rule::loose`.
+        let loose = !suppressions;
         let path_opt = (!path.is_empty()).then_some(path);
         let active: Vec<bool> = self.rules.iter().map(|r| r.applies_to(path_opt)).collect();
         let mut cands = Vec::new();
         let mut covered = vec![0usize; self.rules.len()];
         let mut line: Option<(usize, usize)> = None;
         let mut on_line: Vec<usize> = Vec::new();
-        for m in self.ac.find_overlapping_iter(text) {
-            for (ri, exact) in &self.gates[m.pattern().as_usize()] {
-                if !active[*ri] {
+        let (hits, lower) = LOWER.with(|buf| {
+            let mut lower = buf.take();
+            lower.clear();
+            lower.extend(text.iter().map(u8::to_ascii_lowercase));
+            (self.keyword_hits(text, &lower), lower)
+        });
+        for (start, pid) in hits {
+            for g in &self.gates[pid] {
+                if !active[g.rule] {
                     continue;
                 }
-                if let Some(e) = exact {
-                    if text[m.start()..m.end()] != **e {
+                let Some(hit) = start.checked_sub(g.offset) else {
+                    continue;
+                };
+                let Some(kw) = lower.get(hit..hit + g.lower.len()) else {
+                    continue;
+                };
+                if kw != &*g.lower {
+                    continue;
+                }
+                if let Some(e) = &g.exact {
+                    if text[hit..hit + e.len()] != **e {
                         continue;
                     }
                 }
-                if self.rules[*ri].multiline {
-                    if m.start() >= covered[*ri] {
-                        self.run_window(text, m.start(), *ri, &mut covered, &mut cands);
+                let ri = g.rule;
+                if self.rules[ri].multiline {
+                    if hit >= covered[ri] {
+                        self.run_window(text, hit, ri, loose, &mut covered, &mut cands);
                     }
                     continue;
                 }
                 match line {
-                    Some((_, end)) if m.start() <= end => {}
+                    Some((_, end)) if hit <= end => {}
                     _ => {
                         if let Some((s, e)) = line {
-                            self.run_rules(text, s, e, &on_line, &mut cands);
+                            self.run_rules(text, s, e, &on_line, loose, &mut cands);
                         }
-                        line = Some(line_bounds(text, m.start()));
+                        line = Some(line_bounds(text, hit));
                         on_line.clear();
                     }
                 }
-                if !on_line.contains(ri) {
-                    on_line.push(*ri);
+                if !on_line.contains(&ri) {
+                    on_line.push(ri);
                 }
             }
         }
         if let Some((s, e)) = line {
-            self.run_rules(text, s, e, &on_line, &mut cands);
+            self.run_rules(text, s, e, &on_line, loose, &mut cands);
         }
+        LOWER.with(|buf| buf.replace(lower));
         let always: Vec<usize> = self.always.iter().copied().filter(|&i| active[i]).collect();
         if !always.is_empty() {
             let mut start = 0;
             while start <= text.len() {
                 let end = memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
-                self.run_rules(text, start, end, &always, &mut cands);
+                self.run_rules(text, start, end, &always, loose, &mut cands);
                 start = end + 1;
             }
         }
         let cands = self.drop_shadowed(cands);
         self.to_findings(path, text, map, suppressions, &cands)
+    }
+
+    /// Every keyword occurrence, in text order: (start, pattern index). The prefilter search
+    /// restarts one byte after each hit, so overlapping keywords are all seen.
+    fn keyword_hits(&self, text: &[u8], lower: &[u8]) -> Vec<(usize, usize)> {
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        while let Some((start, pid)) = self.ac.find(lower, pos) {
+            pos = start + 1;
+            hits.push((start, pid));
+        }
+        let base = self.gates.len() - self.shorts.len();
+        for (i, (finder, case_sensitive)) in self.shorts.iter().enumerate() {
+            let hay: &[u8] = if *case_sensitive { text } else { lower };
+            hits.extend(finder.find_iter(hay).map(|p| (p, base + i)));
+        }
+        if !self.shorts.is_empty() {
+            hits.sort_unstable();
+        }
+        hits
     }
 
     /// Runs a multi-line rule (anchored with `^`) on a bounded window starting at its keyword
@@ -193,13 +330,15 @@ impl Scanner {
         text: &[u8],
         pos: usize,
         ri: usize,
+        loose: bool,
         covered: &mut [usize],
         out: &mut Vec<Candidate>,
     ) {
         let rule = &self.rules[ri];
         let hay = &text[pos..(pos + WINDOW).min(text.len())];
-        let mut locs = rule.regex.capture_locations();
-        let Some(m) = rule.regex.captures_read_at(&mut locs, hay, 0) else {
+        let regex = rule.regex(loose);
+        let mut locs = regex.capture_locations();
+        let Some(m) = regex.captures_read_at(&mut locs, hay, 0) else {
             return;
         };
         let Some((s, e, quoted)) = secret_span(rule.group, &locs) else {
@@ -222,15 +361,17 @@ impl Scanner {
         start: usize,
         end: usize,
         rules: &[usize],
+        loose: bool,
         out: &mut Vec<Candidate>,
     ) {
         for &ri in rules {
             let rule = &self.rules[ri];
             let hay = &text[start..end];
-            let mut locs = rule.regex.capture_locations();
+            let regex = rule.regex(loose);
+            let mut locs = regex.capture_locations();
             let mut at = 0;
             while at <= hay.len() {
-                let Some(m) = rule.regex.captures_read_at(&mut locs, hay, at) else {
+                let Some(m) = regex.captures_read_at(&mut locs, hay, at) else {
                     break;
                 };
                 at = if m.end() > m.start() {
@@ -418,6 +559,23 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes (files need not be UTF-8) never panic the engine, and every span
+        /// lies inside the text on the line it reports.
+        #[test]
+        fn arbitrary_bytes_scan_safely(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+                                       glue in "(ghp_|AKIA|-----BEGIN |key=|sk-ant-api03-|://u:)?") {
+            let mut text = glue.into_bytes();
+            text.extend(data);
+            let s = builtin();
+            for f in s.scan("a", &text).into_iter().chain(s.scan_lines("", &text, None, false)) {
+                proptest::prop_assert!(f.span.start < f.span.end && f.span.end <= text.len());
+                let line = text[..f.span.start].iter().filter(|&&b| b == b'\n').count() + 1;
+                proptest::prop_assert_eq!(line, f.line);
+            }
+        }
+    }
+
     #[test]
     fn generic_rule_takes_config_lines_not_code() {
         let s = builtin();
@@ -443,6 +601,32 @@ mod tests {
             let found = s.scan("a.env", config.as_bytes());
             assert_eq!(rules_of(&found), ["generic-secret"], "{config}");
         }
+    }
+
+    #[test]
+    fn overlapping_keywords_do_not_hide_each_other() {
+        let s = builtin();
+        let key = ["sk-ant-api03-", &"Zk3q9XbLmN0pQ7rS2tUv".repeat(5)].concat();
+        for prefix in ["aw", "AW", "passw", "tok", "xox", "x"] {
+            let text = format!("{prefix}{key}");
+            let (out, found) = s.redact(&text);
+            assert_eq!(rules_of(&found), ["anthropic-api-key"], "{prefix}");
+            assert_eq!(out, format!("{prefix}[REDACTED:anthropic-api-key]"));
+        }
+        // Glued on both sides, fixed-length tokens are still redacted.
+        let npm = ["np", "m_", "Zk3q9XbLmN0pQ7rS2tUvW4xY8aBcDeF1gH6jK"].concat();
+        assert!(!s.redact(&format!("x{npm}y")).0.contains("Zk3q9"));
+        // `key` gates `accountkey`: the Azure rule still runs.
+        let text = [
+            "AccountKey=",
+            &"Zk3q9XbLmN0pQ7rS2tUvW4xY8aBcD".repeat(3),
+            "==",
+        ]
+        .concat();
+        assert_eq!(
+            rules_of(&s.scan("a", text.as_bytes())),
+            ["azure-storage-key"]
+        );
     }
 
     #[test]

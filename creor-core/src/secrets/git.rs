@@ -73,6 +73,7 @@ pub fn diff_files(dir: &Path, target: &DiffTarget) -> Result<Vec<DiffFile>> {
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            "--no-relative",
             "--src-prefix=a/",
             "--dst-prefix=b/",
             "-M",

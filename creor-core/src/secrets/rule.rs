@@ -1,6 +1,6 @@
 //! A compiled rule: one regex, the keywords that gate it, and the filters its candidates pass.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
@@ -45,6 +45,10 @@ pub struct Rule {
     /// Human description, printed in JSON and SARIF.
     pub description: Arc<str>,
     pub(crate) regex: Regex,
+    /// The built-in regex without `\b` word boundaries, for redaction: tool output is
+    /// attacker-shaped, and `echo x$TOKEN` must not slip a token past `\b(ghp_…)`.
+    pub(crate) loose_src: Option<Box<str>>,
+    pub(crate) loose: OnceLock<Option<Regex>>,
     pub(crate) keywords: Vec<Keyword>,
     pub(crate) group: Group,
     pub(crate) entropy: Option<f64>,
@@ -124,6 +128,8 @@ impl Rule {
                 c.description.as_str().into()
             },
             regex,
+            loose_src: None,
+            loose: OnceLock::new(),
             keywords: c
                 .keywords
                 .iter()
@@ -140,6 +146,18 @@ impl Rule {
             multiline: false,
             generic: false,
         })
+    }
+
+    /// The regex to run: the loose variant when asked for and there is one.
+    pub(crate) fn regex(&self, loose: bool) -> &Regex {
+        match (&self.loose_src, loose) {
+            (Some(src), true) => self
+                .loose
+                .get_or_init(|| compile_regex(&self.id, src).ok())
+                .as_ref()
+                .unwrap_or(&self.regex),
+            _ => &self.regex,
+        }
     }
 
     /// Whether the rule applies to a file at `path` (rules without `paths` apply everywhere,

@@ -2,6 +2,7 @@
 //! told not to, scans hidden files such as `.env`, skips `.git/`), one read per file, binary
 //! files skipped by a NUL sniff.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -103,7 +104,7 @@ pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], opts: &WalkOptions) -> W
             if scanner.skips_path(&shown) {
                 return WalkState::Continue;
             }
-            let data = match std::fs::read(path) {
+            let data = match read_reusing(path) {
                 Ok(d) => d,
                 Err(source) => {
                     lock(outcome).errors.push(SecretsError::Io {
@@ -114,6 +115,7 @@ pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], opts: &WalkOptions) -> W
                 }
             };
             if memchr(0, &data[..data.len().min(SNIFF)]).is_some() {
+                READ_BUF.with(|b| b.replace(data));
                 return WalkState::Continue;
             }
             let mut found = scanner.scan(&shown, &data);
@@ -123,9 +125,11 @@ pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], opts: &WalkOptions) -> W
                     f.set_key_path(&key);
                 }
             }
+            let len = data.len() as u64;
+            READ_BUF.with(|b| b.replace(data));
             let mut o = lock(outcome);
             o.files += 1;
-            o.bytes += data.len() as u64;
+            o.bytes += len;
             o.findings.extend(found);
             WalkState::Continue
         })
@@ -135,6 +139,19 @@ pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], opts: &WalkOptions) -> W
         (a.path.as_str(), a.line, a.column).cmp(&(b.path.as_str(), b.line, b.column))
     });
     o
+}
+
+thread_local! {
+    /// Each walker thread reads files into one buffer it keeps.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads a file into this thread's reused buffer (hand it back with `READ_BUF.replace`).
+fn read_reusing(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut buf = READ_BUF.with(|b| b.take());
+    buf.clear();
+    std::fs::File::open(path)?.read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 fn lock(m: &Mutex<WalkOutcome>) -> std::sync::MutexGuard<'_, WalkOutcome> {

@@ -26,6 +26,9 @@ pub fn helper_main() -> ! {
     if args.first().map(String::as_str) == Some(super::ssh_proxy::MODE) {
         std::process::exit(super::ssh_proxy::main(&args[1..]));
     }
+    if std::env::args_os().any(|a| a == STANDALONE) {
+        standalone_main();
+    }
     let code = match run() {
         Ok(code) => code,
         Err(e) => {
@@ -34,6 +37,59 @@ pub fn helper_main() -> ! {
         }
     };
     std::process::exit(code)
+}
+
+/// Argument marking a helper that replaced `creor exec` itself (no parent waits for it).
+pub const STANDALONE: &str = "--standalone";
+
+/// The helper as `creor exec`'s own process image: the plan arrives in a memfd on fd 3, the
+/// reports of pid 1 and the command child come back on a private socket, and the helper
+/// prints them and exits with the CLI's status (one process fewer on every command).
+fn standalone_main() -> ! {
+    let (rx, tx) = match UnixStream::pair() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("creor: sandbox setup failed at socketpair: {e}");
+            std::process::exit(125)
+        }
+    };
+    let result = run_standalone(&tx);
+    drop(tx);
+    let mut buf = Vec::new();
+    let _ = rx.set_nonblocking(true);
+    let _ = std::io::Read::read_to_end(&mut &rx, &mut buf);
+    let code = match result {
+        Ok(_) if wire::is_timeout(&buf) => {
+            eprintln!("creor: timed out; the sandbox was killed");
+            wire::TIMEOUT
+        }
+        Ok(code) => match wire::parse_report(&buf) {
+            Some(e) => {
+                eprintln!("creor: {e}");
+                i32::from(e.exit_code())
+            }
+            None => code,
+        },
+        Err(e) => {
+            eprintln!("creor: {e}");
+            i32::from(e.exit_code())
+        }
+    };
+    std::process::exit(code)
+}
+
+fn run_standalone(tx: &UnixStream) -> Result<i32> {
+    // SAFETY: `creor exec` put the plan's memfd on fd 3 before replacing itself.
+    let mut plan_fd = unsafe { std::fs::File::from_raw_fd(wire::CONTROL_FD) };
+    let body = wire::read_frame(&mut plan_fd)?;
+    // Not closed: the dup2 below replaces fd 3 atomically, so no other fd can take its slot.
+    std::mem::forget(plan_fd);
+    // Reports from pid 1 and the command child go to fd 3, now our private socket.
+    // SAFETY: dup2 onto fd 3, which nothing else owns any more.
+    if unsafe { libc::dup2(tx.as_raw_fd(), wire::CONTROL_FD) } < 0 {
+        return Err(setup("dup2 report socket", std::io::Error::last_os_error()));
+    }
+    run_plan(&body, None)
 }
 
 fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
@@ -47,11 +103,18 @@ fn run() -> Result<i32> {
     // SAFETY: the parent placed the control socket on fd 3; we own it from here on.
     let mut control = unsafe { UnixStream::from_raw_fd(wire::CONTROL_FD) };
     let body = wire::read_frame(&mut control)?;
-    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
     // Keep fd 3 open under its number: pid 1 and the command child report through it.
     let control = OwnedFd::from(control);
     let control_fd = control.as_raw_fd();
     std::mem::forget(control);
+    run_plan(&body, Some(control_fd))
+}
+
+/// Applies a plan. `lifeline` is the parent's control socket (EOF = the parent died), absent
+/// in standalone mode.
+fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
+    let plan: LinuxPlan = serde_json::from_slice(body).map_err(|e| setup("decode plan", e))?;
+    let control_fd = lifeline.unwrap_or(-1);
 
     if nix::unistd::geteuid().is_root() {
         // Root's supplementary groups (gid 0) would otherwise follow it into the sandbox:
@@ -107,7 +170,7 @@ fn run() -> Result<i32> {
             forwarder::serve(listener, f.socket.clone());
         }
     }
-    wait(child, control_fd, &forwarded, plan.timeout_ms)
+    wait(child, &ours, control_fd, &forwarded, plan.timeout_ms)
 }
 
 fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Result<()> {
@@ -135,14 +198,26 @@ fn map_and_release(pid: libc::pid_t, plan: &LinuxPlan, sync: &UnixStream) -> Res
     Ok(())
 }
 
-fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u64>) -> Result<i32> {
+fn wait(
+    child: Pid,
+    status: &UnixStream,
+    control_fd: RawFd,
+    forwarded: &SigSet,
+    timeout_ms: Option<u64>,
+) -> Result<i32> {
     let deadline =
         timeout_ms.map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms));
     let pidfd = sys::pidfd_open(child.as_raw()).map_err(|e| setup("pidfd_open(pid 1)", e))?;
+    let mut status_fd = status.as_raw_fd();
     let sfd =
         SignalFd::with_flags(forwarded, SfdFlags::SFD_CLOEXEC).map_err(|e| setup("signalfd", e))?;
     loop {
         let mut fds = [
+            libc::pollfd {
+                fd: status_fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
             libc::pollfd {
                 fd: pidfd.as_raw_fd(),
                 events: libc::POLLIN,
@@ -173,25 +248,35 @@ fn wait(child: Pid, control_fd: RawFd, forwarded: &SigSet, timeout_ms: Option<u6
                 i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX)
             }
         };
-        // SAFETY: three valid pollfds.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, wait_ms) };
+        // SAFETY: four pollfds (a negative fd is ignored by poll).
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 4, wait_ms) };
         if n < 0 {
             continue;
         }
         if fds[0].revents != 0 {
+            // pid 1 reports the command's status before it exits; EOF means it died without
+            // one (setup failure, killed): then its own exit status is the answer.
+            let mut code = [0u8; 4];
+            match std::io::Read::read(&mut &*status, &mut code) {
+                Ok(4) => return Ok(i32::from_le_bytes(code)),
+                _ => status_fd = -1,
+            }
+            continue;
+        }
+        if fds[1].revents != 0 {
             return Ok(match waitpid(child, None) {
                 Ok(WaitStatus::Exited(_, code)) => code,
                 Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
                 _ => 125,
             });
         }
-        if fds[1].revents != 0 {
+        if fds[2].revents != 0 {
             // The parent is gone (or broke protocol): nothing may outlive it.
             let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), libc::SIGKILL);
             let _ = waitpid(child, None);
             return Ok(137);
         }
-        if fds[2].revents != 0 {
+        if fds[3].revents != 0 {
             if let Ok(Some(info)) = sfd.read_signal() {
                 let _ = sys::pidfd_send_signal(pidfd.as_raw_fd(), info.ssi_signo as i32);
             }

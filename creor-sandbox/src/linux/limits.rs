@@ -14,9 +14,26 @@ pub const DEFAULT_NPROC: u64 = 1024;
 pub const DEFAULT_NOFILE: u64 = 4096;
 /// Default max file size (8 GiB).
 pub const DEFAULT_FSIZE: u64 = 8 << 30;
-/// Default address-space cap per process (64 GiB: stops runaway allocation, leaves room for
-/// runtimes that reserve large virtual ranges).
+/// Upper bound of the default address-space cap per process (64 GiB); the default is the
+/// machine's physical memory when smaller, so one process cannot allocate more than exists.
 pub const DEFAULT_AS: u64 = 64 << 30;
+
+/// The default `RLIMIT_AS`: physical memory, at most [`DEFAULT_AS`], at least 1 GiB.
+pub fn default_address_space() -> u64 {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    if pages <= 0 || size <= 0 {
+        return DEFAULT_AS;
+    }
+    (pages as u64)
+        .saturating_mul(size as u64)
+        .clamp(1 << 30, DEFAULT_AS)
+}
 
 /// One rlimit to set (soft = hard).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +47,7 @@ pub struct Rlimit {
 }
 
 /// Plans the rlimits. Pure.
-pub fn plan_rlimits(l: &Limits) -> Vec<Rlimit> {
+pub fn plan_rlimits(l: &Limits, default_as: u64) -> Vec<Rlimit> {
     let r = |resource: libc::__rlimit_resource_t, name: &str, value| Rlimit {
         resource,
         name: name.to_string(),
@@ -56,7 +73,7 @@ pub fn plan_rlimits(l: &Limits) -> Vec<Rlimit> {
         r(
             libc::RLIMIT_AS,
             "RLIMIT_AS",
-            l.max_memory.unwrap_or(DEFAULT_AS),
+            l.max_memory.unwrap_or(default_as),
         ),
     ]
 }
@@ -100,7 +117,7 @@ mod tests {
 
     #[test]
     fn defaults_are_finite_and_core_is_zero() {
-        let plan = plan_rlimits(&Limits::default());
+        let plan = plan_rlimits(&Limits::default(), DEFAULT_AS);
         assert!(plan.iter().all(|l| l.value != libc::RLIM_INFINITY));
         let core = plan.iter().find(|l| l.name == "RLIMIT_CORE").expect("core");
         assert_eq!(core.value, 0);
@@ -108,10 +125,13 @@ mod tests {
 
     #[test]
     fn policy_values_win() {
-        let plan = plan_rlimits(&Limits {
-            max_processes: Some(7),
-            ..Limits::default()
-        });
+        let plan = plan_rlimits(
+            &Limits {
+                max_processes: Some(7),
+                ..Limits::default()
+            },
+            DEFAULT_AS,
+        );
         let nproc = plan
             .iter()
             .find(|l| l.name == "RLIMIT_NPROC")

@@ -33,7 +33,7 @@ pub mod wire;
 use std::fmt::Write;
 
 pub use helper::helper_main;
-pub use spawn::{run, spawn, Child, Signaller};
+pub use spawn::{exec_replace, run, spawn, Child, Signaller};
 
 use crate::policy::SandboxPolicy;
 use mounts::MountOp;

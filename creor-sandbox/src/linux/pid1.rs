@@ -118,7 +118,6 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
         })?;
     }
     nix::unistd::sethostname("creor").map_err(|e| setup("sethostname", e))?;
-    drop(sync);
 
     let mut mask = SigSet::empty();
     mask.add(Signal::SIGCHLD);
@@ -148,6 +147,9 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
             continue;
         }
         if let Some(code) = reap(child) {
+            // Tell the helper at once: it can answer its caller while the kernel tears the
+            // namespaces down (this process dies with the helper anyway, by PDEATHSIG).
+            let _ = std::io::Write::write_all(&mut &sync, &code.to_le_bytes());
             return Ok(code);
         }
     }

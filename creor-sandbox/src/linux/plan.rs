@@ -165,7 +165,7 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         own_netns,
         landlock,
         seccomp: seccomp::compile(&[])?,
-        rlimits: plan_rlimits(&policy.limits),
+        rlimits: plan_rlimits(&policy.limits, super::limits::default_address_space()),
         cwd: policy.cwd.clone(),
         program: program.clone(),
         args: args.to_vec(),

@@ -207,6 +207,63 @@ impl Signaller {
     }
 }
 
+/// Replaces the current process with the helper running `cmd` under `policy` (what
+/// `creor exec` does: one process fewer than [`spawn`]). The helper prints setup errors as
+/// `creor: …` and exits with the command's status, 124 on timeout, 125 on setup failure,
+/// 126/127 when the program cannot be executed. Returns only if that replacement failed.
+///
+/// The calling process must be single-threaded or about to end anyway: fd 3 is overwritten.
+pub fn exec_replace(policy: &SandboxPolicy, cmd: Command) -> SandboxError {
+    match exec_replace_inner(policy, cmd) {
+        Ok(never) => match never {},
+        Err(e) => e,
+    }
+}
+
+fn exec_replace_inner(policy: &SandboxPolicy, cmd: Command) -> Result<std::convert::Infallible> {
+    use std::io::{Seek, Write};
+    let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    let body = serde_json::to_vec(&plan).map_err(|e| SandboxError::Setup {
+        step: "encode plan",
+        reason: e.to_string(),
+    })?;
+    // SAFETY: valid name; the kernel returns a new fd or -1.
+    let raw = unsafe { libc::memfd_create(c"creor-plan".as_ptr(), libc::MFD_CLOEXEC) };
+    if raw < 0 {
+        return Err(SandboxError::Setup {
+            step: "memfd_create",
+            reason: std::io::Error::last_os_error().to_string(),
+        });
+    }
+    // SAFETY: a fresh fd we own.
+    let mut file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(raw) };
+    let mut frame = Vec::with_capacity(body.len() + 4);
+    wire::write_frame(&mut frame, &body)?;
+    file.write_all(&frame)?;
+    file.rewind()?;
+    let fd = file.as_raw_fd();
+    // SAFETY: plain fd manipulation in this process, right before execve.
+    unsafe {
+        if fd == wire::CONTROL_FD {
+            libc::fcntl(fd, libc::F_SETFD, 0);
+        } else if libc::dup2(fd, wire::CONTROL_FD) < 0 {
+            return Err(std::io::Error::last_os_error().into());
+        }
+    }
+    let exe = cmd
+        .helper
+        .clone()
+        .unwrap_or_else(|| "/proc/self/exe".into());
+    let exe_c = super::sys::cstr(&exe)?;
+    let argv = [c"creor", c"__sandbox-helper", c"--standalone"];
+    let env: [&std::ffi::CStr; 0] = [];
+    let Err(e) = nix::unistd::execve(&exe_c, &argv, &env);
+    Err(SandboxError::HelperSetup {
+        step: format!("exec the helper {}", exe.display()),
+        reason: e.to_string(),
+    })
+}
+
 /// Runs `cmd` to completion.
 pub fn run(policy: &SandboxPolicy, cmd: Command) -> Result<ExitStatus> {
     spawn(policy, cmd)?.wait()
