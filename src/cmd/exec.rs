@@ -67,7 +67,7 @@ fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
         sandbox.insert("network".into(), network.into());
     }
     if let Some(t) = args.timeout {
-        sandbox.insert("timeout".into(), t.into());
+        sandbox.insert("limits".into(), serde_json::json!({ "timeoutSecs": t }));
     }
     Some(serde_json::json!({ "sandbox": sandbox }))
 }

@@ -92,7 +92,7 @@ impl Case {
         cmd.arg("exec")
             .arg("--project")
             .arg(&self.project)
-            .args(["--network", "allow_specific"]);
+            .args(["--network", "allow_specific", "--timeout", "60"]);
         for h in hosts {
             cmd.args(["--allow-host", h]);
         }
