@@ -46,7 +46,7 @@ fn pipe() -> Option<(OwnedFd, OwnedFd)> {
 
 /// Returns true at a clean EOF, false on an error.
 fn splice_loop(from: RawFd, to: RawFd, pr: RawFd, pw: RawFd) -> bool {
-    let flags = libc::SPLICE_F_MOVE | libc::SPLICE_F_MORE;
+    let flags = libc::SPLICE_F_MOVE;
     loop {
         // SAFETY: splice(2) between valid fds with null offsets (sockets and pipes).
         let n = unsafe {
