@@ -95,6 +95,8 @@ impl Proxy {
     pub async fn serve(self) {
         loop {
             let Ok((stream, _)) = self.listener.accept().await else {
+                // Out of fds or memory: back off instead of spinning.
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                 continue;
             };
             let shared = Arc::clone(&self.shared);

@@ -70,7 +70,11 @@ pub fn receive(sync: &UnixStream) -> std::io::Result<TcpListener> {
 pub fn serve(listener: TcpListener, socket: PathBuf) {
     std::thread::spawn(move || {
         for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
+            let Ok(conn) = conn else {
+                // Out of fds or memory: back off instead of spinning.
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            };
             // A proxy that is gone: dropping the connection closes it, a refusal to the client.
             let _ = hand_over(&conn, &socket);
         }
