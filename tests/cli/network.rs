@@ -89,10 +89,12 @@ impl Case {
     /// `creor exec --network allow_specific --allow-host H... -- sh -c SCRIPT`.
     fn exec(&self, hosts: &[String], script: &str) -> Output {
         let mut cmd = util::creor();
-        cmd.arg("exec")
-            .arg("--project")
-            .arg(&self.project)
-            .args(["--network", "allow_specific", "--timeout", "60"]);
+        cmd.arg("exec").arg("--project").arg(&self.project).args([
+            "--network",
+            "allow_specific",
+            "--timeout",
+            "60",
+        ]);
         for h in hosts {
             cmd.args(["--allow-host", h]);
         }
