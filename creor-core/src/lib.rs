@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod audit;
 pub mod config;
+pub mod netproxy;
 pub mod permission;
 pub mod provider;
 pub mod sandbox_policy;

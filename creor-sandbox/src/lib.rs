@@ -27,6 +27,7 @@ pub mod error;
 pub mod linux;
 pub mod macos;
 pub mod policy;
+pub mod proxy_env;
 pub mod seatbelt;
 
 pub use command::{Command, ExitStatus};

@@ -23,7 +23,7 @@ mod linux {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    use creor_sandbox::{Command, Limits, NetworkPolicy, SandboxError, SandboxPolicy, TmpDir};
+    use creor_sandbox::{Command, Limits, NetworkPolicy, SandboxPolicy, TmpDir};
 
     type Case = (&'static str, fn() -> Result<(), String>);
 
@@ -74,7 +74,10 @@ mod linux {
             degraded_mode_only_when_opted_in,
         ),
         ("missing_program_is_127", missing_program_is_127),
-        ("allow_specific_refuses", allow_specific_refuses),
+        (
+            "allow_specific_forwards_and_nothing_else",
+            allow_specific_forwards_and_nothing_else,
+        ),
         (
             "session_tmp_persists_between_commands",
             session_tmp_persists_between_commands,
@@ -800,19 +803,59 @@ print("forked", n, "errno", err)
         }
     }
 
-    fn allow_specific_refuses() -> Result<(), String> {
+    /// allow_specific: the only way out is 127.0.0.1:PORT, whose connections the helper
+    /// passes (as fds) to the proxy socket; a fake proxy answers on the passed socket.
+    fn allow_specific_forwards_and_nothing_else() -> Result<(), String> {
+        use std::io::{IoSliceMut, Write};
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        use std::os::unix::net::UnixListener;
         let f = fixture();
+        let socket = f.root.join("proxy.sock");
+        let listener = UnixListener::bind(&socket).map_err(|e| e.to_string())?;
+        let fake_proxy = std::thread::spawn(move || -> Result<(), String> {
+            let (conn, _) = listener.accept().map_err(|e| e.to_string())?;
+            let mut byte = [0u8; 1];
+            let mut iov = [IoSliceMut::new(&mut byte)];
+            let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+            let msg = nix::sys::socket::recvmsg::<()>(
+                conn.as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                nix::sys::socket::MsgFlags::empty(),
+            )
+            .map_err(|e| e.to_string())?;
+            for c in msg.cmsgs().map_err(|e| e.to_string())? {
+                if let nix::sys::socket::ControlMessageOwned::ScmRights(fds) = c {
+                    // SAFETY: the kernel installed this fd for us.
+                    let fd = unsafe { OwnedFd::from_raw_fd(fds[0]) };
+                    let mut tcp = std::net::TcpStream::from(fd);
+                    tcp.write_all(b"hello from the proxy\n")
+                        .map_err(|e| e.to_string())?;
+                    return Ok(());
+                }
+            }
+            Err("no fd passed".into())
+        });
         let mut p = policy(&f);
         p.network = NetworkPolicy::AllowSpecific {
-            proxy_socket: "/nonexistent".into(),
+            proxy_socket: socket,
             port: 3128,
-            token: "t".into(),
+            token: "t0k".into(),
         };
-        match creor_sandbox::spawn(&p, Command::new("true")) {
-            Err(SandboxError::Unsupported { .. }) => Ok(()),
-            Err(e) => Err(format!("wrong error: {e}")),
-            Ok(_) => Err("allow_specific ran".into()),
-        }
+        let o = run_cmd(
+            &p,
+            Command::new("/bin/bash").arg("-c").arg(
+                "echo \"$HTTP_PROXY\"; exec 3<>/dev/tcp/127.0.0.1/3128 && head -1 <&3; \
+                 (echo x > /dev/tcp/1.1.1.1/80) 2>/dev/null && echo ESCAPED; true",
+            ),
+        )?;
+        fake_proxy
+            .join()
+            .map_err(|_| "fake proxy panicked".to_string())??;
+        expect(
+            o.stdout == "http://creor:t0k@127.0.0.1:3128\nhello from the proxy\n",
+            || format!("{:?} {:?}", o.stdout, o.stderr),
+        )
     }
 
     fn session_tmp_persists_between_commands() -> Result<(), String> {

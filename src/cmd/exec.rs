@@ -109,10 +109,20 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     } else {
         cfg.project.clone()
     };
+    // allow_specific: the proxy runs on a runtime in this process for the command's life.
+    let proxy = match cfg.sandbox.network.policy {
+        NetworkMode::AllowSpecific => {
+            // Before the runtime starts its threads, so every thread inherits the mask.
+            let forwarded = block_forwarded_signals();
+            Some((super::proxy::start(&cfg).map_err(setup_error)?, forwarded))
+        }
+        _ => None,
+    };
     let policy = sandbox_policy::build(
         &cfg,
         &PolicyOptions {
             cwd: Some(run_cwd),
+            proxy: proxy.as_ref().map(|(p, _)| p.session.endpoint()),
             ..PolicyOptions::default()
         },
     )
@@ -128,13 +138,78 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
         .split_first()
         .ok_or_else(|| Exit::config("no command given"))?;
     let cmd = creor_sandbox::Command::new(program.clone()).args(rest.iter().cloned());
-    // `creor exec` becomes the helper: one process fewer between the caller and the command.
-    // Only a failure to do so returns here.
-    let e = creor_sandbox::linux::exec_replace(&policy, cmd);
-    Err(anyhow::Error::new(Exit {
-        code: e.exit_code(),
-        message: e.to_string(),
-    }))
+    let Some((proxy, forwarded)) = proxy else {
+        // `creor exec` becomes the helper: one process fewer between the caller and the
+        // command. Only a failure to do so returns here.
+        let e = creor_sandbox::linux::exec_replace(&policy, cmd);
+        return Err(anyhow::Error::new(Exit {
+            code: e.exit_code(),
+            message: e.to_string(),
+        }));
+    };
+    // allow_specific: the proxy lives in this process, so creor stays the command's parent.
+    let timeout = policy.limits.timeout;
+    let result = creor_sandbox::spawn(&policy, cmd).and_then(|mut child| {
+        if let Ok(sig) = child.signaller() {
+            forward_signals(forwarded, sig);
+        }
+        child.wait()
+    });
+    drop(proxy);
+    match result {
+        Ok(status) => {
+            if status.timed_out() {
+                eprintln!(
+                    "creor: timed out after {}s; the sandbox was killed",
+                    timeout.map_or(0, |t| t.as_secs())
+                );
+            }
+            Ok(ExitCode::from(u8::try_from(status.code()).unwrap_or(255)))
+        }
+        Err(e) => Err(anyhow::Error::new(Exit {
+            code: e.exit_code(),
+            message: e.to_string(),
+        })),
+    }
+}
+
+/// Signals creor passes on to the command instead of dying of them (dying would SIGKILL the
+/// sandbox before the command could react, and lose its exit status).
+const FORWARDED: &[libc::c_int] = &[
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// Blocks the forwarded signals in this (still single-threaded) process; a thread started
+/// later waits for them with `sigwait`.
+fn block_forwarded_signals() -> libc::sigset_t {
+    // SAFETY: sigset manipulation on a local, zero-initialised set; pthread_sigmask on self.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in FORWARDED {
+            libc::sigaddset(&mut set, *s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    }
+}
+
+/// Forwards every blocked signal creor receives to the sandbox (Ctrl-C at the terminal, a
+/// `kill -TERM` from a script).
+fn forward_signals(set: libc::sigset_t, to: creor_sandbox::Signaller) {
+    std::thread::spawn(move || loop {
+        let mut sig: libc::c_int = 0;
+        // SAFETY: valid set and out-pointer.
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            let _ = to.signal(sig);
+        }
+    });
 }
 
 /// Runs the helper mode: never returns.

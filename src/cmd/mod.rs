@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod exec;
 pub mod hook;
 pub mod policy;
+pub mod proxy;
 pub mod run;
 pub mod sandbox;
 pub mod scan;

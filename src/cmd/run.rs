@@ -194,6 +194,13 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     env.websearch_url = std::env::var("CREOR_WEBSEARCH_URL")
         .ok()
         .filter(|v| !v.is_empty());
+    // Lives as long as the session: bash commands reach allowedHosts through it.
+    let session_proxy = super::proxy::for_session(&tokio::runtime::Handle::current(), &config, &id)
+        .unwrap_or_else(|e| {
+            eprintln!("creor: {e}; shell commands will be refused");
+            None
+        });
+    env.proxy = session_proxy.as_ref().map(|p| p.endpoint());
     let tools = Toolbox::new(env, runner());
     let opts = SessionOptions {
         id,

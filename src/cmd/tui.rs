@@ -93,6 +93,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
     env.websearch_url = std::env::var("CREOR_WEBSEARCH_URL")
         .ok()
         .filter(|v| !v.is_empty());
+    // Lives as long as the session: bash commands reach allowedHosts through it.
+    let session_proxy =
+        super::proxy::for_session(rt.handle(), &config, &format!("tui-{}", std::process::id()))
+            .unwrap_or_default();
+    env.proxy = session_proxy.as_ref().map(|p| p.endpoint());
     let runner = runner();
     let mut status = status;
     status.sandbox = rt.block_on(probe_sandbox(&env, runner.as_ref(), &config));

@@ -5,6 +5,7 @@ mod doctor;
 mod exec;
 mod fake_model;
 mod hook;
+mod network;
 mod policy;
 mod run;
 mod sandbox;

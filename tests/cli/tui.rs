@@ -295,8 +295,11 @@ fn a_sandbox_that_cannot_start_is_announced_loudly() {
     for d in [&project, &home, &state] {
         std::fs::create_dir_all(d).expect("mkdir");
     }
-    // allow_specific needs the proxy; without it every command is refused, and the status bar
-    // must say so from the start (the probe runs the session's own policy).
+    // allow_specific needs the proxy; one that cannot start (its runtime dir is a file) leaves
+    // every command refused, and the status bar must say so from the start (the probe runs
+    // the session's own policy).
+    let not_a_dir = root.join("runtime-file");
+    std::fs::write(&not_a_dir, "").expect("write");
     std::fs::write(
         project.join("creor.json"),
         json!({"sandbox": {"network": {"policy": "allow_specific",
@@ -311,6 +314,7 @@ fn a_sandbox_that_cannot_start_is_announced_loudly() {
             ("HOME", home.display().to_string()),
             ("XDG_STATE_HOME", state.display().to_string()),
             ("XDG_CONFIG_HOME", root.join("config").display().to_string()),
+            ("XDG_RUNTIME_DIR", not_a_dir.display().to_string()),
         ],
         (100, 24),
     );

@@ -96,6 +96,9 @@ pub struct ToolEnv {
     pub config: Arc<ResolvedConfig>,
     /// The websearch endpoint, if any.
     pub websearch_url: Option<String>,
+    /// The session's `allow_specific` proxy endpoint (socket, port, token), if one runs;
+    /// without it an `allow_specific` command is refused.
+    pub proxy: Option<(PathBuf, u16, String)>,
 }
 
 impl ToolEnv {
@@ -107,6 +110,7 @@ impl ToolEnv {
             session_tmp,
             config,
             websearch_url: None,
+            proxy: None,
         }
     }
 

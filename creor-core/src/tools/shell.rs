@@ -122,6 +122,7 @@ pub fn request(
         &PolicyOptions {
             cwd: None,
             session_tmp: env.session_tmp.clone(),
+            proxy: env.proxy.clone(),
             ..PolicyOptions::default()
         },
     )

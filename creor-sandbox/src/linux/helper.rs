@@ -17,11 +17,15 @@ use nix::unistd::Pid;
 use super::child::{self, ChildPlan};
 use super::mounts::MountOp;
 use super::plan::LinuxPlan;
-use super::{idmap, namespaces, pid1, protect, sys, wire};
+use super::{forwarder, idmap, namespaces, pid1, protect, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
 pub fn helper_main() -> ! {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    if args.first().map(String::as_str) == Some(super::ssh_proxy::MODE) {
+        std::process::exit(super::ssh_proxy::main(&args[1..]));
+    }
     if std::env::args_os().any(|a| a == STANDALONE) {
         standalone_main();
     }
@@ -159,6 +163,12 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
         let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
         return Err(e);
+    }
+    if let Some(f) = &plan.forward {
+        // No listener means pid 1 failed its setup; its own report and exit status follow.
+        if let Ok(listener) = forwarder::receive(&ours) {
+            forwarder::serve(listener, f.socket.clone());
+        }
     }
     let result = wait(child, &ours, control_fd, &forwarded, plan.timeout_ms);
     if !plan.revert.is_empty() {

@@ -12,6 +12,7 @@
 
 pub mod caps;
 pub mod child;
+pub mod forwarder;
 pub mod helper;
 pub mod idmap;
 pub mod landlock;
@@ -23,8 +24,10 @@ pub mod pid1;
 pub mod plan;
 pub mod probe;
 pub mod protect;
+pub mod relay;
 pub mod seccomp;
 pub mod spawn;
+pub mod ssh_proxy;
 pub mod sys;
 pub mod wire;
 
@@ -113,10 +116,17 @@ pub fn describe(policy: &SandboxPolicy) -> String {
     let _ = writeln!(
         out,
         "network: {}",
-        if plan.own_netns {
-            "block_all - own namespace, lo only"
-        } else {
-            "allow_all - host network (host loopback and metadata reachable)"
+        match (&plan.forward, plan.own_netns) {
+            (Some(f), _) => format!(
+                "allow_specific - own namespace, lo only; forwarder 127.0.0.1:{} -> {} (creor's \
+                 proxy, run by the helper outside the sandbox); proxy variables set",
+                f.port,
+                f.socket.display()
+            ),
+            (None, true) => "block_all - own namespace, lo only".to_string(),
+            (None, false) => {
+                "allow_all - host network (host loopback and metadata reachable)".to_string()
+            }
         }
     );
     let _ = writeln!(

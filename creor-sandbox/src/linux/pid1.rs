@@ -15,7 +15,7 @@ use nix::unistd::{ForkResult, Pid};
 
 use super::child::{self, ChildPlan};
 use super::plan::LinuxPlan;
-use super::{mounts, net, sys, wire};
+use super::{forwarder, mounts, net, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Signals pid 1 passes on to the command's process group.
@@ -108,6 +108,14 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
     mounts::apply_mounts(&plan.mounts, sources)?;
     if plan.own_netns {
         net::loopback_up().map_err(|e| setup("bring up lo (SIOCSIFFLAGS)", e))?;
+    }
+    if let Some(f) = &plan.forward {
+        forwarder::listen_and_hand_over(f.port, &sync).map_err(|e| {
+            setup(
+                &format!("start the proxy forwarder on 127.0.0.1:{}", f.port),
+                e,
+            )
+        })?;
     }
     nix::unistd::sethostname("creor").map_err(|e| setup("sethostname", e))?;
 

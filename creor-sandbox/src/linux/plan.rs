@@ -50,6 +50,9 @@ pub struct LinuxPlan {
     /// once the sandbox is gone ([`super::protect`]).
     #[serde(default)]
     pub revert: Vec<PathBuf>,
+    /// `allow_specific`: the in-sandbox listener relayed to the host proxy ([`super::forwarder`]).
+    #[serde(default)]
+    pub forward: Option<super::forwarder::Forward>,
 }
 
 /// What runs when namespaces cannot be made and the policy opted in: landlock as the filesystem
@@ -151,15 +154,9 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
     let own_netns = match &policy.network {
         NetworkPolicy::BlockAll => true,
         NetworkPolicy::AllowAll => false,
-        NetworkPolicy::AllowSpecific { .. } => {
-            return Err(SandboxError::Unsupported {
-                what: "network policy allow_specific".into(),
-                reason: "the allow-list proxy is not built yet, and running with open network \
-                         instead would be a silent allow; use block_all, or allow_all knowingly"
-                    .into(),
-            })
-        }
+        NetworkPolicy::AllowSpecific { .. } => true,
     };
+    let (forward, env) = super::forwarder::plan_forward(policy)?;
     let ids = plan_ids(
         nix::unistd::geteuid().as_raw(),
         nix::unistd::getegid().as_raw(),
@@ -185,7 +182,8 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         cwd: policy.cwd.clone(),
         program: program.clone(),
         args: args.to_vec(),
-        env: policy.env.clone(),
+        env,
+        forward,
         mounts,
         degraded,
         revert,

@@ -30,7 +30,13 @@ pub struct Child {
 
 /// Starts `cmd` under `policy`.
 pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
-    let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    // allow_specific: the helper binary doubles as ssh's ProxyCommand ([`super::ssh_proxy`]).
+    let exposed = super::ssh_proxy::expose_helper(policy, cmd.helper.as_deref());
+    let policy = exposed.as_ref().map_or(policy, |(p, _)| p);
+    let mut plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    if let Some((_, git_ssh)) = &exposed {
+        plan.env.push(("GIT_SSH_COMMAND".into(), git_ssh.clone()));
+    }
     let body = serde_json::to_vec(&plan).map_err(|e| SandboxError::Setup {
         step: "encode plan",
         reason: e.to_string(),

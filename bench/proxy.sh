@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# allow_specific proxy benchmark: a 256 MiB download from a loopback server through
+# creor's sandbox forwarder + proxy, against the same download by curl outside the sandbox,
+# interleaved; plus the latency each proxied connection adds (small requests, one per
+# connection, both loops timed by the same shell).
+#
+#   bench/proxy.sh [ROUNDS=5] [SIZE_MIB=256] [SMALL_REQUESTS=200]
+#
+# The server streams SIZE_MIB of zeros from memory (python sendall of 4 MiB chunks), so the
+# baseline is the loopback + curl ceiling, not a disk.
+set -euo pipefail
+
+ROUNDS=${1:-5}
+SIZE_MIB=${2:-256}
+SMALL=${3:-200}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/creor-bench-proxy.XXXXXX)
+cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+(cd "$ROOT" && cargo build --release --quiet --bin creor)
+CREOR="$ROOT/target/release/creor"
+mkdir -p "$WORK/project"
+
+python3 - "$WORK/port" "$SIZE_MIB" <<'PY' &
+import socket, sys, threading
+port_file, size = sys.argv[1], int(sys.argv[2]) * 1024 * 1024
+chunk = bytes(4 * 1024 * 1024)
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0)); srv.listen(128)
+open(port_file, "w").write(str(srv.getsockname()[1]))
+def serve(c):
+    with c:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            d = c.recv(65536)
+            if not d: return
+            head += d
+        n = size if b" /big " in head else 1
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % n)
+        while n > 0:
+            m = min(n, len(chunk)); c.sendall(memoryview(chunk)[:m]); n -= m
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+SERVER_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+PORT=$(cat "$WORK/port")
+URL="http://127.0.0.1:$PORT"
+sandboxed() {
+  (cd "$WORK/project" && XDG_STATE_HOME="$WORK/state" "$CREOR" exec --project "$WORK/project" \
+    --network allow_specific --allow-host "127.0.0.1:$PORT" -- "$@")
+}
+
+echo "download: ${SIZE_MIB} MiB from $URL/big, $ROUNDS interleaved rounds (bytes/s as curl reports)"
+direct=(); proxied=()
+for r in $(seq "$ROUNDS"); do
+  d=$(curl -sS --noproxy '*' -o /dev/null -w '%{speed_download}' "$URL/big")
+  p=$(sandboxed curl -sS -o /dev/null -w '%{speed_download}' "$URL/big")
+  direct+=("$d"); proxied+=("$p")
+  awk -v r="$r" -v d="$d" -v p="$p" \
+    'BEGIN { printf "  round %d: direct %7.1f MiB/s   proxied %7.1f MiB/s   ratio %.2f\n", r, d/1048576, p/1048576, p/d }'
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+md=$(median "${direct[@]}"); mp=$(median "${proxied[@]}")
+awk -v d="$md" -v p="$mp" 'BEGIN { printf "median: direct %.1f MiB/s, proxied %.1f MiB/s, ratio %.2fx (target >= 0.70x)\n", d/1048576, p/1048576, p/d }'
+
+echo "latency: $SMALL sequential 1-byte requests, a new connection each"
+loop='s=$(date +%s%N); for i in $(seq '"$SMALL"'); do curl -sS -o /dev/null "$0/small" || exit 1; done; e=$(date +%s%N); echo $(( (e - s) / '"$SMALL"' / 1000 ))'
+ld=$(sh -c "$loop" "$URL")
+lp=$(sandboxed sh -c "$loop" "$URL")
+echo "  direct:  ${ld} us per request (curl start included)"
+echo "  proxied: ${lp} us per request"
+echo "  added per connection: $(( lp - ld )) us"

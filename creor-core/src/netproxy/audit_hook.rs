@@ -1,0 +1,65 @@
+//! A [`ProxyHook`] that appends every decision to creor's audit log.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::hook::{AskFuture, ProxyEvent, ProxyHook, Verdict};
+use super::pattern::Target;
+use crate::audit::{AuditLog, NewEntry};
+
+/// Writes `net.connect` entries; delegates unknown hosts to `inner` (default: deny).
+pub struct AuditHook {
+    log: AuditLog,
+    session: String,
+    inner: Option<Arc<dyn ProxyHook>>,
+}
+
+impl AuditHook {
+    /// Logs to `log` under `session`; `inner` (if any) answers unknown hosts and also sees
+    /// every event.
+    pub fn new(
+        log: AuditLog,
+        session: impl Into<String>,
+        inner: Option<Arc<dyn ProxyHook>>,
+    ) -> Self {
+        AuditHook {
+            log,
+            session: session.into(),
+            inner,
+        }
+    }
+}
+
+impl ProxyHook for AuditHook {
+    fn record(&self, event: &ProxyEvent) {
+        let mut entry = NewEntry::new(
+            self.session.clone(),
+            "sandbox",
+            "net.connect",
+            event.target.clone(),
+            match event.verdict {
+                Verdict::Allow => "allow",
+                Verdict::Deny => "deny",
+            },
+        );
+        entry.rule = Some(event.reason.clone());
+        entry.details = json!({
+            "protocol": event.protocol.as_str(),
+            "address": event.addr.map(|a| a.to_string()),
+        });
+        if let Err(e) = self.log.append(&entry) {
+            eprintln!("creor: audit log: {e}");
+        }
+        if let Some(inner) = &self.inner {
+            inner.record(event);
+        }
+    }
+
+    fn ask(&self, target: &Target) -> AskFuture<'_> {
+        match &self.inner {
+            Some(inner) => inner.ask(target),
+            None => Box::pin(async { super::hook::Answer::Deny }),
+        }
+    }
+}
