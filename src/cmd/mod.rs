@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod run;
 pub mod sandbox;
 pub mod scan;
+pub mod session;
 pub mod tui;
 
 /// An error with the exit code it must produce (2: config/usage error, 125: sandbox setup).

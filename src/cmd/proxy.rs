@@ -25,25 +25,31 @@ pub fn start(cfg: &ResolvedConfig) -> Result<RunningProxy, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("start the proxy runtime: {e}"))?;
-    let session = start_on(rt.handle(), cfg, &format!("cli-{}", std::process::id()))?;
+    let session = start_on(
+        rt.handle(),
+        cfg,
+        &format!("cli-{}", std::process::id()),
+        None,
+    )?;
     Ok(RunningProxy { session, _rt: rt })
 }
 
-/// Starts the proxy on `rt`, auditing under `session_id`. Errors are one line naming what
-/// failed.
+/// Starts the proxy on `rt`, auditing under `session_id`; `ask` (if any) answers for hosts
+/// in neither list, else they are denied. Errors are one line naming what failed.
 pub fn start_on(
     rt: &Handle,
     cfg: &ResolvedConfig,
     session_id: &str,
+    ask: Option<Arc<dyn ProxyHook>>,
 ) -> Result<ProxySession, String> {
     let net = &cfg.sandbox.network;
     let policy = HostPolicy::new(&net.allowed_hosts, &net.denied_hosts)
         .map_err(|e| format!("network policy allow_specific: {e}"))?;
     let hook: Arc<dyn ProxyHook> = match AuditLog::for_project(&cfg.project) {
-        Ok(log) => Arc::new(AuditHook::new(log, session_id, None)),
+        Ok(log) => Arc::new(AuditHook::new(log, session_id, ask)),
         Err(e) => {
             eprintln!("creor: warning: proxy decisions are not audited: {e}");
-            Arc::new(DenyUnknown)
+            ask.unwrap_or_else(|| Arc::new(DenyUnknown))
         }
     };
     ProxySession::start(rt, policy, hook).map_err(|e| format!("start the network proxy: {e}"))
@@ -54,11 +60,12 @@ pub fn for_session(
     rt: &Handle,
     cfg: &ResolvedConfig,
     session_id: &str,
+    ask: Option<Arc<dyn ProxyHook>>,
 ) -> anyhow::Result<Option<ProxySession>> {
     if cfg.sandbox.network.policy != NetworkMode::AllowSpecific {
         return Ok(None);
     }
-    start_on(rt, cfg, session_id).map(Some).map_err(|m| {
+    start_on(rt, cfg, session_id, ask).map(Some).map_err(|m| {
         anyhow::Error::new(super::Exit {
             code: 125,
             message: m,

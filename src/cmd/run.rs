@@ -12,12 +12,11 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Args;
 use creor_core::agent::{
-    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Redactor, Session,
-    SessionError, SessionIo, SessionOptions,
+    Answer, ApprovalAnswer, CancelHandle, DoneReason, Event, Outcome, Session, SessionError,
+    SessionIo, SessionOptions,
 };
 use creor_core::config::{self, Level, LoadOptions, ProviderConfig};
-use creor_core::permission::{Context, Engine};
-use creor_core::tools::{CommandRunner, ToolEnv, Toolbox};
+use creor_core::tools::Toolbox;
 use tokio::sync::mpsc;
 
 use super::Exit;
@@ -127,21 +126,6 @@ fn provider_config(
     Ok(cfg)
 }
 
-fn state_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .map(|d| d.join("creor"))
-}
-
-fn session_id() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("{secs:x}-{}", std::process::id())
-}
-
 async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let prompt = read_prompt(&args.prompt)?;
     let project = match &args.project {
@@ -158,30 +142,28 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let provider =
         creor_core::provider::from_config(&pcfg).map_err(|e| Exit::config(e.to_string()))?;
     let headless = args.headless || !std::io::stdin().is_terminal() || args.prompt == "-";
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .ok_or_else(|| Exit::config("HOME is not set"))?;
-    // The floor (~/.ssh, ~/.aws, ~/.gnupg) is matched against canonical paths.
-    let home = home.canonicalize().unwrap_or(home);
-    let id = session_id();
-    let session_tmp = match state_dir() {
-        Some(d) => {
-            let dir = d.join("tmp").join(&id);
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("creating the session tmp dir {}", dir.display()))?;
-            Some(dir.canonicalize()?)
-        }
-        None => None,
-    };
-    let engine = Engine::new(
-        config.clone(),
-        Context {
-            project: config.project.clone(),
-            home: home.clone(),
-            session_tmp: session_tmp.clone(),
+    let setup = super::session::prepare(
+        &tokio::runtime::Handle::current(),
+        config,
+        super::session::Options {
             headless,
+            net_hook: None,
         },
-    );
+    )?;
+    let super::session::SessionSetup {
+        id,
+        config,
+        engine,
+        env,
+        runner,
+        redactor,
+        proxy: _session_proxy,
+        proxy_problem,
+        tmp: _session_tmp,
+    } = setup;
+    if let Some(p) = proxy_problem {
+        eprintln!("creor: {p}");
+    }
     if config.sandbox.network.policy == creor_core::config::NetworkMode::AllowAll {
         eprintln!(
             "creor: warning: network allow_all: sandboxed commands share the host network \
@@ -189,19 +171,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let on_ask = config.on_ask;
-    let config = Arc::new(config);
-    let mut env = ToolEnv::new(config.clone(), home, session_tmp.clone());
-    env.websearch_url = std::env::var("CREOR_WEBSEARCH_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
-    // Lives as long as the session: bash commands reach allowedHosts through it.
-    let session_proxy = super::proxy::for_session(&tokio::runtime::Handle::current(), &config, &id)
-        .unwrap_or_else(|e| {
-            eprintln!("creor: {e}; shell commands will be refused");
-            None
-        });
-    env.proxy = session_proxy.as_ref().map(|p| p.endpoint());
-    let tools = Toolbox::new(env, runner());
+    let tools = Toolbox::new(env, runner);
     let opts = SessionOptions {
         id,
         max_steps: args.max_steps,
@@ -211,7 +181,6 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let audit = creor_core::audit::AuditLog::for_project(&config.project)
         .map_err(|e| Exit::config(e.to_string()))?;
-    let redactor = redactor(&config)?;
     let mut session = Session::new(provider, engine, tools, redactor, Arc::new(audit), opts);
 
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
@@ -259,9 +228,6 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     // The printer drains the remaining events; only a pending terminal read (after Ctrl-C)
     // can hold it, and that must not keep creor alive.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), printer).await;
-    if let Some(dir) = session_tmp {
-        let _ = std::fs::remove_dir_all(dir);
-    }
     Ok(match result {
         Ok(Outcome::Finished) => ExitCode::SUCCESS,
         Ok(Outcome::StepLimit) => ExitCode::from(3),
@@ -274,27 +240,6 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             ExitCode::from(1)
         }
     })
-}
-
-/// The runner for bash: the sandbox.
-#[cfg(target_os = "linux")]
-fn runner() -> Arc<dyn CommandRunner> {
-    Arc::new(creor_core::tools::SandboxRunner::default())
-}
-
-/// No sandbox backend for this OS in this build: every command is refused.
-#[cfg(not(target_os = "linux"))]
-fn runner() -> Arc<dyn CommandRunner> {
-    Arc::new(creor_core::tools::NoSandbox {
-        reason: "this creor build has no sandbox backend for this OS; shell commands are refused"
-            .into(),
-    })
-}
-
-fn redactor(config: &creor_core::config::ResolvedConfig) -> anyhow::Result<Arc<dyn Redactor>> {
-    let scanner = creor_core::secrets::Scanner::new(&config.secrets)
-        .map_err(|e| Exit::config(format!("secrets: {e}")))?;
-    Ok(Arc::new(scanner))
 }
 
 /// Reads one approval answer from the terminal: y once, s session, n deny, f deny+feedback.

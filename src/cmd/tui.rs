@@ -9,11 +9,9 @@ use std::process::ExitCode;
 use std::sync::{mpsc as std_mpsc, Arc, Mutex as StdMutex};
 
 use anyhow::Context as _;
-use creor_core::agent::{
-    ApprovalAnswer, CancelHandle, Redactor, Session, SessionIo, SessionOptions,
-};
+use creor_core::agent::{ApprovalAnswer, CancelHandle, Session, SessionIo, SessionOptions};
 use creor_core::config::{self, LoadOptions, NetworkMode, ResolvedConfig};
-use creor_core::permission::{describe_rule, Context, Engine};
+use creor_core::permission::describe_rule;
 use creor_core::provider::{
     BoxFuture, Cancel, ChatRequest, Provider, ProviderError, Reply, StopReason, TextSink, ToolCall,
 };
@@ -65,40 +63,26 @@ pub fn run() -> anyhow::Result<ExitCode> {
         },
         project: config.project.display().to_string(),
     };
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .ok_or_else(|| Exit::config("HOME is not set"))?;
-    let id = session_id();
-    let session_tmp = match state_dir() {
-        Some(d) => {
-            let dir = d.join("tmp").join(&id);
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("creating the session tmp dir {}", dir.display()))?;
-            Some(dir.canonicalize()?)
-        }
-        None => None,
-    };
-    let engine = Engine::new(
-        config.clone(),
-        Context {
-            project: config.project.clone(),
-            home: home.clone(),
-            session_tmp: session_tmp.clone(),
+    let setup = super::session::prepare(
+        rt.handle(),
+        config,
+        super::session::Options {
             headless: false,
+            net_hook: None,
         },
-    );
+    )?;
+    let super::session::SessionSetup {
+        id,
+        config,
+        engine,
+        env,
+        runner,
+        redactor,
+        proxy: _session_proxy,
+        proxy_problem,
+        tmp: session_tmp,
+    } = setup;
     let notes = config.notes.clone();
-    let config = Arc::new(config);
-    let mut env = ToolEnv::new(config.clone(), home, session_tmp.clone());
-    env.websearch_url = std::env::var("CREOR_WEBSEARCH_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
-    // Lives as long as the session: bash commands reach allowedHosts through it.
-    let session_proxy =
-        super::proxy::for_session(rt.handle(), &config, &format!("tui-{}", std::process::id()))
-            .unwrap_or_default();
-    env.proxy = session_proxy.as_ref().map(|p| p.endpoint());
-    let runner = runner();
     let mut status = status;
     status.sandbox = rt.block_on(probe_sandbox(&env, runner.as_ref(), &config));
     let tools = Toolbox::new(env, runner);
@@ -116,7 +100,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         on_ask: config::OnAsk::Ask,
         ..SessionOptions::default()
     };
-    let redactor = redactor(&config)?;
     let session = Session::new(
         Box::new(provider),
         engine,
@@ -128,6 +111,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let (tx, rx) = std_mpsc::channel();
     for n in notes {
         let _ = tx.send(Msg::Notice(format!("config: {n}")));
+    }
+    if let Some(p) = proxy_problem {
+        let _ = tx.send(Msg::Notice(p));
     }
     let mut driver = TuiDriver {
         rt: rt.handle().clone(),
@@ -143,10 +129,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if let Some(c) = driver.cancel.take() {
         c.cancel();
     }
+    drop(driver);
+    drop(_session_proxy);
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
-    if let Some(dir) = session_tmp {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    drop(session_tmp);
     result.map_err(|e| anyhow::anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -414,38 +400,4 @@ impl Driver for TuiDriver {
             Effect::Quit => {}
         }
     }
-}
-
-fn state_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .map(|d| d.join("creor"))
-}
-
-fn session_id() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("{secs:x}-{}", std::process::id())
-}
-
-#[cfg(target_os = "linux")]
-fn runner() -> Arc<dyn CommandRunner> {
-    Arc::new(creor_core::tools::SandboxRunner::default())
-}
-
-#[cfg(not(target_os = "linux"))]
-fn runner() -> Arc<dyn CommandRunner> {
-    Arc::new(creor_core::tools::NoSandbox {
-        reason: "this creor build has no sandbox backend for this OS; shell commands are refused"
-            .into(),
-    })
-}
-
-fn redactor(config: &ResolvedConfig) -> anyhow::Result<Arc<dyn Redactor>> {
-    let scanner = creor_core::secrets::Scanner::new(&config.secrets)
-        .map_err(|e| Exit::config(format!("secrets: {e}")))?;
-    Ok(Arc::new(scanner))
 }
