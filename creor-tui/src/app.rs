@@ -2,11 +2,15 @@
 //! returns [`Effect`]s for the runtime to carry out; it never touches the terminal, the
 //! network or a file, so every key binding is unit-tested by calling it.
 
+use std::collections::VecDeque;
+
 use creor_core::agent::{Answer, ApprovalAnswer, DoneReason, Event};
 use creor_core::config::Level;
+use creor_core::netproxy::Answer as NetAnswer;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::event::Msg;
+use crate::net::NetAsk;
 
 /// How commands run, as the status bar must say it (DESIGN.md §5: never unsandboxed silently).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,6 +73,13 @@ pub enum Effect {
     Shell(String),
     /// Answer the open permission card.
     Answer(ApprovalAnswer),
+    /// Answer the proxy's question `id` (a network card): the waiting connection goes on.
+    NetAnswer {
+        /// [`NetAsk::id`].
+        id: u64,
+        /// Allow once, for the session, or deny (the client gets a 403).
+        answer: NetAnswer,
+    },
     /// Cancel the running turn (kills a running sandbox).
     Cancel,
     /// Look something up and reply with [`Msg::Info`].
@@ -126,6 +137,20 @@ pub struct Card {
     pub args: serde_json::Value,
     /// The answer, once given (`approved once`, `denied: …`).
     pub answered: Option<String>,
+    /// Set on a network card (the proxy asks, not the engine): there is no model to tell,
+    /// so `f` is not offered.
+    pub network: Option<NetAsk>,
+}
+
+impl Card {
+    /// Whether `CHOICES[i]` is offered on this card.
+    pub fn offers(&self, i: usize) -> bool {
+        match i {
+            1 => self.session_scope.is_some(),
+            3 => self.network.is_none(),
+            _ => true,
+        }
+    }
 }
 
 /// One item of the timeline.
@@ -290,6 +315,8 @@ pub struct App {
     pub quit_armed: bool,
     /// Terminal size, for paging.
     pub size: (u16, u16),
+    /// Network questions that arrived while another card was open, oldest first.
+    pub net_queue: VecDeque<NetAsk>,
 }
 
 /// The `/help` text.
@@ -314,6 +341,7 @@ impl App {
             scroll: 0,
             quit_armed: false,
             size: (80, 24),
+            net_queue: VecDeque::new(),
         }
     }
 
@@ -335,8 +363,13 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Msg::Core(ev) => {
-                self.on_event(ev);
+            Msg::Core(ev) => self.on_event(ev),
+            Msg::NetAsk(ask) => {
+                if self.card.is_some() {
+                    self.net_queue.push_back(ask);
+                } else {
+                    self.open_net_card(ask);
+                }
                 Vec::new()
             }
             Msg::Info { title, body } => {
@@ -426,7 +459,10 @@ impl App {
         self.quit_armed = true;
         if self.running || self.card.is_some() {
             self.push(Entry::Notice("cancelling… (Ctrl-C again quits)".to_owned()));
-            vec![Effect::Cancel]
+            // Network questions may come from outside a turn: refuse them here, not at Done.
+            let mut fx = self.withdraw_network("denied: cancelled");
+            fx.push(Effect::Cancel);
+            fx
         } else {
             self.push(Entry::Notice("press Ctrl-C again to quit".to_owned()));
             Vec::new()
@@ -454,9 +490,23 @@ impl App {
             }
             return Vec::new();
         }
-        let has_session = self.open_card().is_some_and(|c| c.session_scope.is_some());
+        let offered: [bool; 4] = match self.open_card() {
+            Some(c) => [0, 1, 2, 3].map(|i| c.offers(i)),
+            None => return Vec::new(),
+        };
         let Some(open) = self.card.as_mut() else {
             return Vec::new();
+        };
+        // 0 and 2 are always offered, so each walk ends within four steps.
+        let step = |from: usize, by: usize| {
+            let mut i = from;
+            for _ in 0..4 {
+                i = (i + by) % 4;
+                if offered[i] {
+                    break;
+                }
+            }
+            i
         };
         let pick = match k.code {
             KeyCode::Char('y' | 'Y') => Some(0),
@@ -465,25 +515,19 @@ impl App {
             KeyCode::Char('f' | 'F') => Some(3),
             KeyCode::Enter => Some(open.selected),
             KeyCode::Left | KeyCode::Up | KeyCode::BackTab => {
-                open.selected = (open.selected + 3) % 4;
-                if open.selected == 1 && !has_session {
-                    open.selected = 0;
-                }
+                open.selected = step(open.selected, 3);
                 None
             }
             KeyCode::Right | KeyCode::Down | KeyCode::Tab => {
-                open.selected = (open.selected + 1) % 4;
-                if open.selected == 1 && !has_session {
-                    open.selected = 2;
-                }
+                open.selected = step(open.selected, 1);
                 None
             }
             _ => None,
         };
         match pick {
+            Some(i) if !offered[i] => Vec::new(),
             Some(0) => self.answer(Answer::ApproveOnce),
-            Some(1) if has_session => self.answer(Answer::ApproveForSession),
-            Some(1) => Vec::new(),
+            Some(1) => self.answer(Answer::ApproveForSession),
             Some(2) => self.answer(Answer::Deny { feedback: None }),
             Some(_) => {
                 open.feedback = Some(String::new());
@@ -511,18 +555,100 @@ impl App {
             return Vec::new();
         };
         card.answered = Some(match &answer {
+            Answer::ApproveOnce if card.network.is_some() => {
+                "approved once: this connection".to_owned()
+            }
             Answer::ApproveOnce => "approved once".to_owned(),
-            Answer::ApproveForSession => format!(
-                "approved for this session: {}",
-                card.session_scope.as_deref().unwrap_or("")
-            ),
+            Answer::ApproveForSession => match &card.network {
+                Some(ask) => format!("approved for this session: {} (by name)", ask.target()),
+                None => format!(
+                    "approved for this session: {}",
+                    card.session_scope.as_deref().unwrap_or("")
+                ),
+            },
             Answer::Deny { feedback: Some(f) } if !f.is_empty() => {
                 format!("denied, told the model: {f}")
             }
+            Answer::Deny { .. } if card.network.is_some() => {
+                "denied: the client gets 403 (SOCKS: not allowed)".to_owned()
+            }
             Answer::Deny { .. } => "denied".to_owned(),
         });
-        let id = card.id.clone();
-        vec![Effect::Answer(ApprovalAnswer { id, answer })]
+        let effect = match &card.network {
+            Some(ask) => Effect::NetAnswer {
+                id: ask.id,
+                answer: match answer {
+                    Answer::ApproveOnce => NetAnswer::AllowOnce,
+                    Answer::ApproveForSession => NetAnswer::AllowSession,
+                    Answer::Deny { .. } => NetAnswer::Deny,
+                },
+            },
+            None => Effect::Answer(ApprovalAnswer {
+                id: card.id.clone(),
+                answer,
+            }),
+        };
+        if let Some(next) = self.net_queue.pop_front() {
+            self.open_net_card(next);
+        }
+        vec![effect]
+    }
+
+    /// Shows a network card and gives it the focus.
+    fn open_net_card(&mut self, ask: NetAsk) {
+        let target = ask.target();
+        self.push(Entry::Card(Card {
+            id: format!("net-{}", ask.id),
+            tool: "network".into(),
+            subject: target.clone(),
+            reason: format!(
+                "{target} is in neither allowedHosts nor deniedHosts (network policy \
+                 allow_specific); the connection waits for this answer"
+            ),
+            session_scope: Some(format!(
+                "{target} by name; an address in a loopback, private or metadata range \
+                 stays refused"
+            )),
+            args: serde_json::Value::Null,
+            answered: None,
+            network: Some(ask),
+        }));
+        self.scroll = 0;
+        self.card = Some(OpenCard {
+            entry: self.entries.len() - 1,
+            selected: 0,
+            feedback: None,
+        });
+    }
+
+    /// Refuses the open network card (if that is what is open) and every queued question.
+    fn withdraw_network(&mut self, why: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        let open_net = self
+            .card
+            .as_ref()
+            .and_then(|o| match self.entries.get(o.entry) {
+                Some(Entry::Card(c)) => c.network.clone(),
+                _ => None,
+            });
+        if let Some(ask) = open_net {
+            if let Some(open) = self.card.take() {
+                if let Some(Entry::Card(c)) = self.entries.get_mut(open.entry) {
+                    c.answered = Some(why.to_owned());
+                }
+            }
+            fx.push(Effect::NetAnswer {
+                id: ask.id,
+                answer: NetAnswer::Deny,
+            });
+        }
+        for ask in self.net_queue.drain(..) {
+            fx.push(Effect::NetAnswer {
+                id: ask.id,
+                answer: NetAnswer::Deny,
+            });
+        }
+        fx
     }
 
     fn submit(&mut self) -> Vec<Effect> {
@@ -608,7 +734,7 @@ impl App {
         }
     }
 
-    fn on_event(&mut self, ev: Event) {
+    fn on_event(&mut self, ev: Event) -> Vec<Effect> {
         match ev {
             Event::SessionStarted { .. } => self.running = true,
             Event::MessageDelta { text } => {
@@ -618,10 +744,7 @@ impl App {
                 }) = self.entries.last_mut()
                 {
                     t.push_str(&text);
-                    if self.scroll == 0 {
-                        return;
-                    }
-                    return;
+                    return Vec::new();
                 }
                 self.push(Entry::Assistant {
                     text,
@@ -656,6 +779,9 @@ impl App {
                 reason,
                 session_scope,
             } => {
+                // One card holds the focus: a network question still open cannot be left
+                // without an answer, so it is refused.
+                let fx = self.withdraw_network("denied: a tool card took the focus");
                 // The card goes where the call was proposed; the call (and later its output)
                 // moves below the card, so the timeline reads ask → answer → result.
                 let pos = self
@@ -675,6 +801,7 @@ impl App {
                     session_scope: session_scope.clone(),
                     args,
                     answered: None,
+                    network: None,
                 }));
                 // A card must be seen: jump back to the bottom, where it is.
                 self.scroll = 0;
@@ -687,6 +814,7 @@ impl App {
                     t.state = ToolState::Asking;
                     self.push(Entry::Tool(t));
                 }
+                return fx;
             }
             Event::PermissionDecision {
                 id, level, reason, ..
@@ -741,6 +869,8 @@ impl App {
             Event::Done { reason, .. } => {
                 self.end_streaming();
                 self.running = false;
+                // The command that wanted the connection is gone with the turn.
+                let fx = self.withdraw_network("withdrawn: the turn ended");
                 if let Some(open) = self.card.take() {
                     if let Some(Entry::Card(c)) = self.entries.get_mut(open.entry) {
                         c.answered = Some("withdrawn: the turn ended".into());
@@ -756,8 +886,10 @@ impl App {
                         self.push(Entry::Notice("stopped: a call needed approval".into()))
                     }
                 }
+                return fx;
             }
         }
+        Vec::new()
     }
 }
 

@@ -303,3 +303,98 @@ fn scrolling_stays_put_until_a_card_needs_the_bottom() {
     ask(&mut app, "c1", None);
     assert_eq!(app.scroll, 0, "an open card is always on screen");
 }
+
+fn net_ask(id: u64, host: &str) -> Msg {
+    Msg::NetAsk(crate::net::NetAsk {
+        id,
+        host: host.into(),
+        port: 443,
+        protocol: None,
+    })
+}
+
+#[test]
+fn network_card_keys_answer_the_proxy() {
+    let mut app = with_model();
+    app.update(net_ask(1, "a.example"));
+    let card = app.open_card().unwrap();
+    assert_eq!(card.tool, "network");
+    assert_eq!(card.subject, "a.example:443");
+    // No model to tell: f is not offered, and the arrows skip it.
+    assert!(app.update(ch('f')).is_empty());
+    assert!(app.card.as_ref().unwrap().feedback.is_none());
+    app.update(key(KeyCode::Left));
+    assert_eq!(app.card.as_ref().unwrap().selected, 2);
+    app.update(key(KeyCode::Right));
+    assert_eq!(app.card.as_ref().unwrap().selected, 0);
+    assert_eq!(
+        app.update(ch('y')),
+        vec![Effect::NetAnswer {
+            id: 1,
+            answer: NetAnswer::AllowOnce
+        }]
+    );
+    app.update(net_ask(2, "b.example"));
+    assert_eq!(
+        app.update(ch('s')),
+        vec![Effect::NetAnswer {
+            id: 2,
+            answer: NetAnswer::AllowSession
+        }]
+    );
+    app.update(net_ask(3, "c.example"));
+    assert_eq!(
+        app.update(ch('n')),
+        vec![Effect::NetAnswer {
+            id: 3,
+            answer: NetAnswer::Deny
+        }]
+    );
+    assert!(app.card.is_none());
+    let answers: Vec<_> = app
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Card(c) => c.answered.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answers.len(), 3);
+    assert!(
+        answers[1].contains("b.example:443 (by name)"),
+        "{answers:?}"
+    );
+    assert!(answers[2].contains("403"), "{answers:?}");
+}
+
+#[test]
+fn network_questions_wait_their_turn_and_end_with_the_turn() {
+    let mut app = with_model();
+    ask(&mut app, "c1", None);
+    // A tool card is open: the question queues instead of stealing the focus.
+    app.update(net_ask(1, "a.example"));
+    assert_eq!(app.open_card().unwrap().tool, "bash");
+    let fx = app.update(ch('y'));
+    assert!(matches!(fx.as_slice(), [Effect::Answer(_)]), "{fx:?}");
+    assert_eq!(app.open_card().unwrap().subject, "a.example:443");
+    app.update(net_ask(2, "b.example"));
+    // The turn ends (cancelled): every question still waiting is refused, none left hanging.
+    let fx = app.update(Msg::Core(Event::Done {
+        reason: DoneReason::Cancelled,
+        steps: 1,
+    }));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::NetAnswer {
+                id: 1,
+                answer: NetAnswer::Deny
+            },
+            Effect::NetAnswer {
+                id: 2,
+                answer: NetAnswer::Deny
+            },
+        ]
+    );
+    assert!(app.card.is_none() && app.net_queue.is_empty());
+}

@@ -25,4 +25,6 @@ pub enum Msg {
     },
     /// The front end could not do what an effect asked (no provider, session busy…).
     Notice(String),
+    /// The network proxy asks about a host nobody listed; a connection waits on the answer.
+    NetAsk(crate::net::NetAsk),
 }

@@ -20,6 +20,7 @@
 pub mod app;
 pub mod escape;
 pub mod event;
+pub mod net;
 pub mod risk;
 pub mod runtime;
 pub mod view;
@@ -27,4 +28,5 @@ pub mod widgets;
 
 pub use app::{App, Effect, NetworkState, SandboxState, Show, Status};
 pub use event::Msg;
+pub use net::{NetAsk, NetBridge};
 pub use runtime::{run, Driver};

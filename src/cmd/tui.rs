@@ -16,7 +16,7 @@ use creor_core::provider::{
     BoxFuture, Cancel, ChatRequest, Provider, ProviderError, Reply, StopReason, TextSink, ToolCall,
 };
 use creor_core::tools::{CommandRunner, ToolEnv, Toolbox};
-use creor_tui::{App, Driver, Effect, Msg, NetworkState, SandboxState, Show, Status};
+use creor_tui::{App, Driver, Effect, Msg, NetBridge, NetworkState, SandboxState, Show, Status};
 use tokio::sync::{mpsc, Mutex};
 
 use super::Exit;
@@ -63,12 +63,15 @@ pub fn run() -> anyhow::Result<ExitCode> {
         },
         project: config.project.display().to_string(),
     };
+    let (tx, rx) = std_mpsc::channel();
+    // A host in neither list raises a network card; the connection waits for its answer.
+    let net = Arc::new(NetBridge::new(tx.clone()));
     let setup = super::session::prepare(
         rt.handle(),
         config,
         super::session::Options {
             headless: false,
-            net_hook: None,
+            net_hook: Some(net.clone()),
         },
     )?;
     let super::session::SessionSetup {
@@ -108,7 +111,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Arc::new(audit),
         opts,
     );
-    let (tx, rx) = std_mpsc::channel();
     for n in notes {
         let _ = tx.send(Msg::Notice(format!("config: {n}")));
     }
@@ -124,6 +126,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         shell,
         config: config.clone(),
         audit_path,
+        net,
     };
     let result = creor_tui::run(App::new(status), &mut driver, tx, rx);
     if let Some(c) = driver.cancel.take() {
@@ -267,6 +270,7 @@ struct TuiDriver {
     shell: Arc<StdMutex<ShellState>>,
     config: Arc<ResolvedConfig>,
     audit_path: PathBuf,
+    net: Arc<NetBridge>,
 }
 
 impl TuiDriver {
@@ -388,6 +392,7 @@ impl Driver for TuiDriver {
                     let _ = tx.send(a);
                 }
             }
+            Effect::NetAnswer { id, answer } => self.net.answer(id, answer),
             Effect::Cancel => {
                 if let Some(c) = &self.cancel {
                     c.cancel();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::hook::{AskFuture, ProxyEvent, ProxyHook, Verdict};
+use super::hook::{AskFuture, Protocol, ProxyEvent, ProxyHook, Verdict};
 use super::pattern::Target;
 use crate::audit::{AuditLog, NewEntry};
 
@@ -59,6 +59,13 @@ impl ProxyHook for AuditHook {
     fn ask(&self, target: &Target) -> AskFuture<'_> {
         match &self.inner {
             Some(inner) => inner.ask(target),
+            None => Box::pin(async { super::hook::Answer::Deny }),
+        }
+    }
+
+    fn ask_via(&self, protocol: Protocol, target: &Target) -> AskFuture<'_> {
+        match &self.inner {
+            Some(inner) => inner.ask_via(protocol, target),
             None => Box::pin(async { super::hook::Answer::Deny }),
         }
     }

@@ -81,6 +81,13 @@ pub trait ProxyHook: Send + Sync + 'static {
         let _ = target;
         Box::pin(async { Answer::Deny })
     }
+
+    /// [`ProxyHook::ask`], also told which front door the connection came through, so a
+    /// card can show it. Default: [`ProxyHook::ask`].
+    fn ask_via(&self, protocol: Protocol, target: &Target) -> AskFuture<'_> {
+        let _ = protocol;
+        self.ask(target)
+    }
 }
 
 /// A hook that records nothing and denies unknown hosts.

@@ -1,9 +1,12 @@
 //! A permission card's contents: the tool, the exact subject (with each analysed bash unit, a
 //! diff preview for write/edit, the host for webfetch), why the engine asks, risk notes, and
-//! what "approve for session" would grant.
+//! what "approve for session" would grant. A network card (the proxy asking about an unlisted
+//! host) shows the host, the port and the protocol instead.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
+
+use creor_core::netproxy::Protocol;
 
 use crate::app::{Card, OpenCard, CHOICES};
 use crate::escape::escape;
@@ -76,6 +79,25 @@ pub fn rows(card: &Card) -> Vec<Row> {
             if let Some(h) = risk::host_of(&card.subject) {
                 rows.push(row("host", h, strong));
             }
+        }
+        "network" => {
+            let ask = card.network.as_ref();
+            rows.push(row("host", ask.map_or("", |a| a.host.as_str()), strong));
+            rows.push(row(
+                "port",
+                ask.map_or_else(String::new, |a| a.port.to_string()),
+                strong,
+            ));
+            rows.push(row(
+                "via",
+                match ask.and_then(|a| a.protocol) {
+                    Some(Protocol::HttpConnect) => "HTTP CONNECT (https, git, any tunnel)",
+                    Some(Protocol::HttpForward) => "plain HTTP request",
+                    Some(Protocol::Socks5) => "SOCKS5",
+                    None => "the session proxy",
+                },
+                plain,
+            ));
         }
         _ => rows.push(row("subject", &card.subject, strong)),
     }
@@ -152,7 +174,7 @@ pub fn lines(card: &Card, open: Option<&OpenCard>, width: u16) -> Vec<Line<'stat
             let mut spans: Vec<Span<'static>> = Vec::new();
             let mut used = 0usize;
             for (i, c) in CHOICES.iter().enumerate() {
-                if i == 1 && card.session_scope.is_none() {
+                if !card.offers(i) {
                     continue;
                 }
                 let (key, rest) = c.split_at(1);

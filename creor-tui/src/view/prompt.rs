@@ -20,7 +20,12 @@ pub fn height(app: &App) -> u16 {
 
 /// Draws the box and places the cursor.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let (title, style) = if app.card.is_some() {
+    let (title, style) = if app.open_card().is_some_and(|c| c.network.is_some()) {
+        (
+            " a network card has the keys: y this connection · s session · n deny ",
+            Style::default().fg(Color::Yellow),
+        )
+    } else if app.card.is_some() {
         (
             " a permission card has the keys: y once · s session · n deny · f feedback ",
             Style::default().fg(Color::Yellow),

@@ -403,3 +403,42 @@ fn hostile_output_cannot_drive_the_terminal_or_draw_a_card() {
     }
     insta::assert_snapshot!(shot);
 }
+
+/// `curl` inside the sandbox asks the proxy for a host nobody listed; the command waits.
+fn net_card(app: &mut App) {
+    prompt(app, "fetch the schema");
+    ev(
+        app,
+        Event::ToolCallProposed {
+            id: "c1".into(),
+            tool: "bash".into(),
+            arguments: json!({"command": "curl -sS https://schemas.example.org/v2.json"}),
+        },
+    );
+    ev(
+        app,
+        Event::PermissionDecision {
+            id: "c1".into(),
+            tool: "bash".into(),
+            subject: "curl -sS https://schemas.example.org/v2.json".into(),
+            level: Level::Allow,
+            reason: "rule bash \"curl *\" = allow".into(),
+            rules: Vec::new(),
+        },
+    );
+    app.update(Msg::NetAsk(crate::net::NetAsk {
+        id: 7,
+        host: "schemas.example.org".into(),
+        port: 443,
+        protocol: Some(creor_core::netproxy::Protocol::HttpConnect),
+    }));
+}
+
+#[test]
+fn card_network_unknown_host() {
+    let mut app = App::new(status());
+    net_card(&mut app);
+    insta::assert_snapshot!(render(&app, 80, 24));
+    key(&mut app, 's');
+    insta::assert_snapshot!("card_network_allowed_for_session", render(&app, 80, 24));
+}
