@@ -324,6 +324,7 @@ pub const HELP: &str = "Enter send · Alt-Enter / Shift-Enter / Ctrl-J newline �
 PgUp/PgDn scroll · Esc or Ctrl-C cancel the running tool · Ctrl-C twice quit
 Cards: y approve once · s approve for session · n deny · f deny with feedback
        ←/→ choose, Enter confirm
+Network cards (unlisted host): y this connection · s host:port for the session · n deny
 /help  this text            /profile      the pinned profile
 /permissions  rules and session approvals
 /audit  recent decisions    /clear  clear the timeline    /quit  leave
