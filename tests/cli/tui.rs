@@ -327,3 +327,74 @@ fn a_sandbox_that_cannot_start_is_announced_loudly() {
         "the reason names what is missing:\n{screen}"
     );
 }
+
+/// Answers every request on 127.0.0.1 with a fixed body; returns the port.
+fn hello_server() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(8) {
+            let Ok(mut c) = conn else { continue };
+            let mut buf = [0u8; 2048];
+            let _ = std::io::Read::read(&mut c, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut c,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\nnet-card-ok\n",
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn an_unlisted_host_raises_a_network_card() {
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canon");
+    let (project, home, state, config) = (
+        root.join("proj"),
+        root.join("home"),
+        root.join("state"),
+        root.join("config"),
+    );
+    for d in [&project, &home, &state, &config] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let port = hello_server();
+    // The address is listed; the name `localhost` is not, so the proxy asks about it.
+    std::fs::write(
+        project.join("creor.json"),
+        json!({"sandbox": {"network": {"policy": "allow_specific",
+                   "allowedHosts": [format!("127.0.0.1:{port}")]}}})
+        .to_string(),
+    )
+    .expect("write config");
+    let pane = Pane::start(
+        &root,
+        &project,
+        &[
+            ("HOME", home.display().to_string()),
+            ("XDG_STATE_HOME", state.display().to_string()),
+            ("XDG_CONFIG_HOME", config.display().to_string()),
+        ],
+        (100, 30),
+    );
+    pane.wait_for(&["allow_specific (1 host)"]);
+    let cmd = format!("!curl -sS -i http://localhost:{port}/ 2>&1 | head -1; echo rc=$?");
+    pane.keys(&["-l", &cmd]);
+    pane.keys(&["Enter"]);
+    // The command itself is a tool card first; for the session, so the repeat has none.
+    pane.wait_for(&["permission: bash", "[s] approve for session"]);
+    pane.keys(&["s"]);
+    pane.wait_for(&[
+        "permission: network",
+        &format!("localhost:{port}"),
+        "[n] deny",
+    ]);
+    pane.keys(&["n"]);
+    pane.wait_for(&["HTTP/1.1 403", "⚙ ok"]);
+    pane.keys(&["-l", &cmd]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["[y] approve once"]);
+    pane.keys(&["y"]);
+    pane.wait_for(&["HTTP/1.1 200 OK", "approved once: this connection"]);
+}
