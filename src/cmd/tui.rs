@@ -81,7 +81,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         env,
         runner,
         redactor,
-        proxy: _session_proxy,
+        proxy: session_proxy,
         proxy_problem,
         tmp: session_tmp,
     } = setup;
@@ -133,7 +133,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         c.cancel();
     }
     drop(driver);
-    drop(_session_proxy);
+    drop(session_proxy);
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
     drop(session_tmp);
     result.map_err(|e| anyhow::anyhow!(e))?;
