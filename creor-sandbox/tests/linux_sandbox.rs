@@ -115,7 +115,7 @@ mod linux {
             _ => {}
         }
         let filters: Vec<&String> = args[1..].iter().filter(|a| !a.starts_with('-')).collect();
-        let mut failed = 0;
+        let (mut passed, mut failed) = (0, 0);
         let who = if nix::unistd::geteuid().is_root() {
             "root"
         } else {
@@ -126,18 +126,23 @@ mod linux {
                 continue;
             }
             match case() {
-                Ok(()) => println!("test {name} ({who}) ... ok"),
+                Ok(()) => {
+                    passed += 1;
+                    println!("test {name} ({who}) ... ok");
+                }
                 Err(e) => {
                     failed += 1;
                     println!("test {name} ({who}) ... FAILED: {e}");
                 }
             }
         }
+        // Each identity's pass prints its own libtest-style summary line.
+        let verdict = if failed == 0 { "ok" } else { "FAILED" };
+        println!("\ntest result: {verdict}. {passed} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out");
         if nix::unistd::geteuid().is_root() && std::env::var_os("CREOR_TEST_NO_UNPRIV").is_none() {
             failed += run_unprivileged(&args[1..]);
         }
         if failed > 0 {
-            println!("{failed} case(s) failed");
             std::process::exit(1);
         }
     }
