@@ -15,7 +15,11 @@ SIZE_MIB=${2:-256}
 SMALL=${3:-200}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/creor-bench-proxy.XXXXXX)
-cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+  [ -n "${RELAY_PID:-}" ] && kill "$RELAY_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 (cd "$ROOT" && cargo build --release --quiet --bin creor)
@@ -47,6 +51,33 @@ PY
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 PORT=$(cat "$WORK/port")
+
+# The ceiling for any one-hop relay on this machine: a bare splice(2) relay (1 MiB pipe, one
+# thread per direction, no sandbox, no policy) between two loopback TCP connections.
+python3 - "$WORK/relay_port" "$PORT" <<'PY' &
+import fcntl, os, socket, sys, threading
+port_file, target = sys.argv[1], int(sys.argv[2])
+def pump(a, b):
+    r, w = os.pipe()
+    try: fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ
+    except OSError: pass
+    while (n := os.splice(a.fileno(), w, 1 << 20)) > 0:
+        while n: n -= os.splice(r, b.fileno(), n)
+    b.shutdown(socket.SHUT_WR)
+def serve(c):
+    u = socket.create_connection(("127.0.0.1", target))
+    t = threading.Thread(target=pump, args=(c, u)); t.start(); pump(u, c); t.join()
+    c.close(); u.close()
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0)); srv.listen(128)
+open(port_file, "w").write(str(srv.getsockname()[1]))
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+RELAY_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/relay_port" ] && break; sleep 0.1; done
+RELAY_URL="http://127.0.0.1:$(cat "$WORK/relay_port")"
 URL="http://127.0.0.1:$PORT"
 sandboxed() {
   (cd "$WORK/project" && XDG_STATE_HOME="$WORK/state" "$CREOR" exec --project "$WORK/project" \
@@ -54,17 +85,20 @@ sandboxed() {
 }
 
 echo "download: ${SIZE_MIB} MiB from $URL/big, $ROUNDS interleaved rounds (bytes/s as curl reports)"
-direct=(); proxied=()
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+direct=(); proxied=(); relayed=()
 for r in $(seq "$ROUNDS"); do
   d=$(curl -sS --noproxy '*' -o /dev/null -w '%{speed_download}' "$URL/big")
   p=$(sandboxed curl -sS -o /dev/null -w '%{speed_download}' "$URL/big")
-  direct+=("$d"); proxied+=("$p")
-  awk -v r="$r" -v d="$d" -v p="$p" \
-    'BEGIN { printf "  round %d: direct %7.1f MiB/s   proxied %7.1f MiB/s   ratio %.2f\n", r, d/1048576, p/1048576, p/d }'
+  b=$(curl -sS --noproxy '*' -o /dev/null -w '%{speed_download}' "$RELAY_URL/big")
+  direct+=("$d"); proxied+=("$p"); relayed+=("$b")
+  awk -v r="$r" -v d="$d" -v p="$p" -v b="$b" \
+    'BEGIN { printf "  round %d: direct %7.1f MiB/s   proxied %7.1f MiB/s (%.2f)   bare splice relay %7.1f MiB/s (%.2f)\n", r, d/1048576, p/1048576, p/d, b/1048576, b/d }'
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-md=$(median "${direct[@]}"); mp=$(median "${proxied[@]}")
-awk -v d="$md" -v p="$mp" 'BEGIN { printf "median: direct %.1f MiB/s, proxied %.1f MiB/s, ratio %.2fx (target >= 0.70x)\n", d/1048576, p/1048576, p/d }'
+md=$(median "${direct[@]}"); mp=$(median "${proxied[@]}"); mb=$(median "${relayed[@]}")
+awk -v d="$md" -v p="$mp" -v b="$mb" 'BEGIN { printf "median: direct %.1f MiB/s, proxied %.1f MiB/s, ratio %.2fx (target >= 0.70x); bare splice relay %.1f MiB/s (%.2fx)\n", d/1048576, p/1048576, p/d, b/1048576, b/d }'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "latency: $SMALL sequential 1-byte requests, a new connection each"
 loop='s=$(date +%s%N); for i in $(seq '"$SMALL"'); do curl -sS -o /dev/null "$0/small" || exit 1; done; e=$(date +%s%N); echo $(( (e - s) / '"$SMALL"' / 1000 ))'
