@@ -49,23 +49,26 @@ pub async fn open(
     protocol: Protocol,
     target: &Target,
 ) -> Result<(TcpStream, SocketAddr), Refusal> {
-    let result = judge_and_dial(shared, target).await;
+    let result = judge_and_dial(shared, protocol, target).await;
     let (verdict, reason, addr) = match &result {
         Ok((_, addr, rule)) => (Verdict::Allow, rule.clone(), Some(*addr)),
         Err(r) => (Verdict::Deny, r.reason.clone(), None),
     };
-    shared.hook.record(&ProxyEvent {
-        protocol,
-        target: target.to_string(),
-        verdict,
-        reason,
-        addr,
-    });
+    shared
+        .record(ProxyEvent {
+            protocol,
+            target: target.to_string(),
+            verdict,
+            reason,
+            addr,
+        })
+        .await;
     result.map(|(s, a, _)| (s, a))
 }
 
 async fn judge_and_dial(
     shared: &Shared,
+    protocol: Protocol,
     target: &Target,
 ) -> Result<(TcpStream, SocketAddr, String), Refusal> {
     let verdict = shared.policy().check_name(target);
@@ -76,7 +79,7 @@ async fn judge_and_dial(
             )))
         }
         NameVerdict::Allowed(entry) => format!("allowedHosts entry {entry:?}"),
-        NameVerdict::Unlisted => match shared.hook.ask(target).await {
+        NameVerdict::Unlisted => match shared.hook.ask_via(protocol, target).await {
             Answer::AllowOnce => "allowed once by the user".to_string(),
             Answer::AllowSession => {
                 if let Ok(p) = HostPattern::parse(&target.to_string()) {

@@ -183,13 +183,15 @@ pub async fn serve<S: ClientStream>(
         .is_some_and(|(u, p)| shared.credentials_ok(u, p));
     if !authed {
         let reason = "missing or wrong proxy credentials (the sandbox's proxy URL carries them)";
-        shared.hook.record(&ProxyEvent {
-            protocol,
-            target: target.to_string(),
-            verdict: Verdict::Deny,
-            reason: reason.to_string(),
-            addr: None,
-        });
+        shared
+            .record(ProxyEvent {
+                protocol,
+                target: target.to_string(),
+                verdict: Verdict::Deny,
+                reason: reason.to_string(),
+                addr: None,
+            })
+            .await;
         let r = refusal_response(
             407,
             &target.to_string(),

@@ -17,7 +17,7 @@ use tokio::net::{TcpStream, UnixListener, UnixStream};
 use super::dial::ClientStream;
 
 use super::error::ProxyError;
-use super::hook::ProxyHook;
+use super::hook::{ProxyEvent, ProxyHook};
 use super::pattern::HostPattern;
 use super::policy::HostPolicy;
 use super::{http, socks};
@@ -34,6 +34,17 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Reports a decision to the hook before the connection goes on. The audit hook locks,
+    /// chains and fsyncs its log (≈1 ms), so it runs on a blocking thread rather than stalling
+    /// an async worker that other connections share.
+    pub async fn record(&self, event: ProxyEvent) {
+        let hook = self.hook.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || hook.record(&event)).await {
+            // The hook panicked: nothing was recorded. Say so rather than pass silently.
+            eprintln!("creor: proxy audit hook failed: {e}");
+        }
+    }
+
     /// The current policy (session grants included).
     pub fn policy(&self) -> RwLockReadGuard<'_, HostPolicy> {
         self.policy.read().unwrap_or_else(|e| e.into_inner())

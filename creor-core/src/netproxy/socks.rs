@@ -96,13 +96,15 @@ pub async fn serve<S: ClientStream>(
         port: u16::from_be_bytes([p[0], p[1]]),
     };
     if !authed {
-        shared.hook.record(&ProxyEvent {
-            protocol: Protocol::Socks5,
-            target: target.to_string(),
-            verdict: Verdict::Deny,
-            reason: "missing or wrong proxy credentials".into(),
-            addr: None,
-        });
+        shared
+            .record(ProxyEvent {
+                protocol: Protocol::Socks5,
+                target: target.to_string(),
+                verdict: Verdict::Deny,
+                reason: "missing or wrong proxy credentials".into(),
+                addr: None,
+            })
+            .await;
         return Ok(());
     }
     if head[1] != 1 {
