@@ -4,7 +4,7 @@
 //! if the kernel refused the attempt with the expected errno AND host state is unchanged (file
 //! contents, no new file, no surviving process, no connection received). Runs once per identity:
 //! as root and as the unprivileged `creor-test` user when started as root. See
-//! `docs/README-sandbox-tests.md`.
+//! the README ("Sandbox test suites").
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]

@@ -1,7 +1,7 @@
 //! creor's workload suite: real development work that must keep working inside the sandbox
 //! (gcc, python with ssl/sqlite, git commit, a loopback server, make, tar, `/dev/null`, stdin,
 //! exit codes). Runs once per identity like the escape suite; see
-//! `docs/README-sandbox-tests.md`.
+//! the README ("Sandbox test suites").
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]

@@ -156,7 +156,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// The documented JSON shapes (docs/README-agent.md) stay true.
+    /// The documented JSON shapes (the README, "JSON events") stay true.
     #[test]
     fn json_shapes_are_stable() {
         let cases: Vec<(Event, &str)> = vec![
