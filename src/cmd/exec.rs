@@ -1,31 +1,23 @@
 //! `creor exec`: run a command in the sandbox; and the hidden helper mode it re-executes.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use creor_core::config::{self, LoadOptions, NetworkMode};
+use creor_core::config::NetworkMode;
 use creor_core::sandbox_policy::{self, PolicyOptions};
 
+use super::sandbox_flags::SandboxFlags;
 use super::Exit;
 
 /// Arguments of `creor exec`.
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Project directory (default: current directory).
-    #[arg(long)]
-    pub project: Option<PathBuf>,
-    /// Profile to select.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Network policy (overrides the config).
-    #[arg(long, value_parser = ["block_all", "allow_specific", "allow_all"])]
-    pub network: Option<String>,
-    /// Host allowed under allow_specific (repeatable).
-    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
-    pub allow_host: Vec<String>,
+    /// Project, profile and network.
+    #[command(flatten)]
+    pub flags: SandboxFlags,
     /// Kill the command after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
@@ -50,32 +42,10 @@ fn setup_error(message: impl Into<String>) -> anyhow::Error {
     })
 }
 
-/// The CLI flags as a creor.json fragment (the `Cli` layer).
-fn cli_layer(args: &ExecArgs) -> Option<serde_json::Value> {
-    if args.network.is_none() && args.allow_host.is_empty() && args.timeout.is_none() {
-        return None;
-    }
-    let mut network = serde_json::Map::new();
-    if let Some(n) = &args.network {
-        network.insert("policy".into(), n.clone().into());
-    }
-    if !args.allow_host.is_empty() {
-        network.insert("allowedHosts".into(), args.allow_host.clone().into());
-    }
-    let mut sandbox = serde_json::Map::new();
-    if !network.is_empty() {
-        sandbox.insert("network".into(), network.into());
-    }
-    if let Some(t) = args.timeout {
-        sandbox.insert("limits".into(), serde_json::json!({ "timeoutSecs": t }));
-    }
-    Some(serde_json::json!({ "sandbox": sandbox }))
-}
-
 /// Runs `creor exec`.
 pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("current directory")?;
-    let project = args.project.clone().unwrap_or_else(|| cwd.clone());
+    let project = args.flags.project.clone().unwrap_or_else(|| cwd.clone());
     // Checked before the config loader, whose error for a missing project reads as a config
     // error (exit 2): a project that is not a directory is a sandbox setup failure.
     match std::fs::metadata(&project) {
@@ -93,14 +63,7 @@ pub fn run(args: ExecArgs) -> anyhow::Result<ExitCode> {
             )))
         }
     }
-    let cfg = config::load(&LoadOptions {
-        project,
-        profile: args.profile.clone(),
-        cli: cli_layer(&args),
-    })
-    .map_err(|e| Exit::config(e.to_string()))?;
-    // The loader merges the CLI layer under the managed config's ceiling (a flag may tighten,
-    // never loosen what an administrator set): nothing is re-applied here.
+    let cfg = args.flags.load(project, args.timeout)?;
     // The command runs in the current directory when it lies inside the project (same path
     // inside), else in the project.
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);

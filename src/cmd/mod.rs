@@ -13,6 +13,7 @@ pub mod policy;
 pub mod proxy;
 pub mod run;
 pub mod sandbox;
+pub mod sandbox_flags;
 pub mod scan;
 pub mod session;
 pub mod tui;

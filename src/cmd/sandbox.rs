@@ -7,13 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use creor_core::config::{self, LoadOptions, ResolvedConfig};
 use creor_core::sandbox_policy::{self, PolicyOptions};
 use creor_sandbox::seatbelt::SeatbeltOptions;
 use creor_sandbox::seatbelt::{self, profile::FLOOR_HIDDEN};
 use creor_sandbox::{NetworkPolicy, SandboxPolicy, TmpDir};
-use serde_json::json;
 
+use super::sandbox_flags::SandboxFlags;
 use super::Exit;
 
 /// Proxy port shown for `allow_specific` when no proxy runs: `creor exec` uses the port the
@@ -40,18 +39,9 @@ pub struct ProfileArgs {
     /// `macos` (Seatbelt profile) or `linux` (mounts, landlock, seccomp). Default: this OS.
     #[arg(long, value_parser = ["macos", "linux"])]
     pub platform: Option<String>,
-    /// Project directory (default: current directory).
-    #[arg(long)]
-    pub project: Option<PathBuf>,
-    /// Profile to select.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Network policy (overrides the config).
-    #[arg(long, value_parser = ["block_all", "allow_specific", "allow_all"])]
-    pub network: Option<String>,
-    /// Host allowed under allow_specific (repeatable).
-    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
-    pub allow_host: Vec<String>,
+    /// Project, profile and network, as for `creor exec`.
+    #[command(flatten)]
+    pub flags: SandboxFlags,
     /// macOS: let commands reach trustd, which Go tools need to verify TLS certificates.
     #[arg(long)]
     pub allow_trustd: bool,
@@ -68,11 +58,11 @@ pub fn run(cmd: SandboxCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn profile(args: &ProfileArgs) -> anyhow::Result<ExitCode> {
-    let project = match &args.project {
+    let project = match &args.flags.project {
         Some(p) => p.clone(),
         None => std::env::current_dir().context("current directory")?,
     };
-    let config = load_config(args, &project)?;
+    let config = args.flags.load(project, None)?;
     let policy = sandbox_policy::build(
         &config,
         &PolicyOptions {
@@ -105,38 +95,6 @@ fn profile(args: &ProfileArgs) -> anyhow::Result<ExitCode> {
     };
     print!("{text}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Loads the configuration with the command-line flags as the CLI layer.
-fn load_config(args: &ProfileArgs, project: &Path) -> anyhow::Result<ResolvedConfig> {
-    let mut network = serde_json::Map::new();
-    if let Some(mode) = &args.network {
-        network.insert("policy".into(), json!(mode));
-    }
-    if !args.allow_host.is_empty() {
-        network.insert("allowedHosts".into(), json!(args.allow_host));
-    }
-    let cli = (!network.is_empty()).then(|| json!({ "sandbox": { "network": network } }));
-    let mut config = config::load(&LoadOptions {
-        project: project.to_path_buf(),
-        profile: args.profile.clone(),
-        cli,
-    })
-    .map_err(|e| Exit::config(e.to_string()))?;
-    // TODO(config loader): remove once `config::load` applies `LoadOptions.cli`; the
-    // placeholder loader ignores it. Applying the same flags again is then a no-op.
-    if let Some(mode) = &args.network {
-        config.sandbox.network.policy = serde_json::from_value(json!(mode))
-            .map_err(|e| Exit::config(format!("--network {mode}: {e}")))?;
-    }
-    if !args.allow_host.is_empty() {
-        for host in &args.allow_host {
-            if !config.sandbox.network.allowed_hosts.contains(host) {
-                config.sandbox.network.allowed_hosts.push(host.clone());
-            }
-        }
-    }
-    Ok(config)
 }
 
 fn macos_profile(

@@ -282,3 +282,31 @@ fn unknown_network_mode_is_a_usage_error() {
     let out = run(&["--network", "sometimes"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn flags_cannot_loosen_the_managed_network_policy() {
+    let c = case();
+    let managed = c.home.join("managed.json");
+    std::fs::write(
+        &managed,
+        r#"{"sandbox": {"network": {"policy": "block_all"}}}"#,
+    )
+    .expect("write managed config");
+    let out = util::creor()
+        .args([
+            "sandbox",
+            "profile",
+            "--platform",
+            "linux",
+            "--network",
+            "allow_all",
+        ])
+        .args(["--project", c.project.to_str().unwrap_or_default()])
+        .env("HOME", &c.home)
+        .env("CREOR_MANAGED_CONFIG", &managed)
+        .output()
+        .expect("run creor");
+    let text = stdout(&out);
+    assert!(text.contains("network: block_all"), "{text}");
+    assert!(!text.contains("allow_all - host network"), "{text}");
+}
