@@ -52,21 +52,16 @@ pub fn bundled_label(name: &str) -> PathBuf {
     PathBuf::from(format!("bundled:profiles/{name}.json"))
 }
 
-/// Parses one profile file's text (the bundled ones; also used by tests and the fuzzer).
+/// Parses one profile file's text and validates it against the schema too (tests, the
+/// fuzzer, `creor config validate`).
 pub fn parse_profile(text: &str, file: &Path) -> Result<(RawProfile, Node), ConfigError> {
+    let (profile, tree) = parse_profile_unchecked(text, file)?;
     let err = |line: usize, key: String, message: String| ConfigError {
         file: file.to_path_buf(),
         line,
         key,
         message,
     };
-    let tree = jsonc::parse(text).map_err(|e| err(e.line, e.path, e.message))?;
-    let profile: RawProfile = de::from_node(&tree).map_err(|e| {
-        let (line, key) = e.at.clone().unwrap_or((0, String::new()));
-        err(line, key, e.message)
-    })?;
-    let problem = |p: Problem| err(tree.line_of(&p.path), render_path(&p.path), p.message);
-    check::check_profile(&profile, &[]).map_err(problem)?;
     // The schema describes profiles inside a creor.json: validate the profile there.
     let wrapped = Node {
         line: tree.line,
@@ -90,13 +85,33 @@ pub fn parse_profile(text: &str, file: &Path) -> Result<(RawProfile, Node), Conf
     Ok((profile, tree))
 }
 
+/// [`parse_profile`] without the schema pass: for the bundled profiles at run time. They are
+/// constants checked against the schema by the tests, and building the schema validator costs
+/// milliseconds that every `creor exec` would otherwise pay.
+fn parse_profile_unchecked(text: &str, file: &Path) -> Result<(RawProfile, Node), ConfigError> {
+    let err = |line: usize, key: String, message: String| ConfigError {
+        file: file.to_path_buf(),
+        line,
+        key,
+        message,
+    };
+    let tree = jsonc::parse(text).map_err(|e| err(e.line, e.path, e.message))?;
+    let profile: RawProfile = de::from_node(&tree).map_err(|e| {
+        let (line, key) = e.at.clone().unwrap_or((0, String::new()));
+        err(line, key, e.message)
+    })?;
+    let problem = |p: Problem| err(tree.line_of(&p.path), render_path(&p.path), p.message);
+    check::check_profile(&profile, &[]).map_err(problem)?;
+    Ok((profile, tree))
+}
+
 /// Every profile known to this load: bundled first, then each file's `profiles`. A name
 /// defined twice is an error naming both places (no file may shadow another's profile).
 pub fn collect(files: &[(Layer, &ParsedFile)]) -> Result<Vec<ProfileDef>, ConfigError> {
     let mut defs = Vec::new();
     for (name, text) in BUNDLED {
         let file = bundled_label(name);
-        let (profile, tree) = parse_profile(text, &file)?;
+        let (profile, tree) = parse_profile_unchecked(text, &file)?;
         defs.push(ProfileDef {
             name: (*name).to_string(),
             profile,
