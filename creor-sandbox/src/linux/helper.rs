@@ -172,12 +172,13 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
     }
     let result = wait(child, &ours, control_fd, &forwarded, plan.timeout_ms);
     if !plan.revert.is_empty() {
-        // Revert only once the whole pid namespace is gone: pid 1 exits right after its
-        // report, and the kernel reaps pid 1 last, so no sandboxed process can race us.
+        // Revert only once no sandboxed process is left to race us: pid 1 kills and reaps
+        // every other process before it reports a status, and every other way out of `wait`
+        // reaps pid 1 itself (the kernel reaps a pid namespace's init last).
         if result.is_err() {
             let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+            let _ = waitpid(child, None);
         }
-        let _ = waitpid(child, None);
         protect::revert_all(&plan.revert);
     }
     result

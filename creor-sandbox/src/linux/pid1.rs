@@ -147,8 +147,12 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
             continue;
         }
         if let Some(code) = reap(child) {
-            // Tell the helper at once: it can answer its caller while the kernel tears the
-            // namespaces down (this process dies with the helper anyway, by PDEATHSIG).
+            // Nothing of the command may outlive its report: the helper acts on it at once
+            // (removing protected files the command created) without waiting for the kernel
+            // to tear the namespaces down. kill(-1) from pid 1 reaches every other process of
+            // this pid namespace; a fork racing it fails on the pending SIGKILL.
+            let _ = nix::sys::signal::kill(Pid::from_raw(-1), Signal::SIGKILL);
+            while waitpid(None, None).is_ok() {}
             let _ = std::io::Write::write_all(&mut &sync, &code.to_le_bytes());
             return Ok(code);
         }
