@@ -79,10 +79,7 @@ impl Anthropic {
     }
 
     fn stream_err(&self, reason: impl ToString) -> ProviderError {
-        ProviderError::Stream {
-            url: self.url.clone(),
-            reason: reason.to_string(),
-        }
+        ProviderError::stream(&self.url, reason)
     }
 }
 

@@ -68,3 +68,13 @@ pub enum ProviderError {
     #[error("model request cancelled")]
     Cancelled,
 }
+
+impl ProviderError {
+    /// A broken or unparseable stream from `url`: both providers report it the same way.
+    pub fn stream(url: &str, reason: impl ToString) -> ProviderError {
+        ProviderError::Stream {
+            url: url.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+}

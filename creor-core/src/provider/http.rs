@@ -197,10 +197,7 @@ pub(crate) async fn read_sse(
             c = resp.chunk() => c,
             () = cancel.cancelled() => return Err(ProviderError::Cancelled),
         };
-        let chunk = chunk.map_err(|e| ProviderError::Stream {
-            url: url.to_owned(),
-            reason: error_chain(&e),
-        })?;
+        let chunk = chunk.map_err(|e| ProviderError::stream(url, error_chain(&e)))?;
         let Some(bytes) = chunk else {
             if let Some(ev) = parser.finish() {
                 on_event(ev)?;

@@ -80,10 +80,7 @@ impl OpenAi {
     }
 
     fn stream_err(&self, reason: impl ToString) -> ProviderError {
-        ProviderError::Stream {
-            url: self.url.clone(),
-            reason: reason.to_string(),
-        }
+        ProviderError::stream(&self.url, reason)
     }
 }
 
