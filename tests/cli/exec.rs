@@ -113,3 +113,56 @@ fn git_redirects_and_swaps_do_not_persist() {
     assert_eq!(wt, "../..\n");
     assert!(!project.join(".git-old").exists());
 }
+
+/// `creor exec` runs the helper in its own process (no second exec of the binary), so the
+/// sandbox's pid 1 is forked from a process that held the caller's environment. Read from
+/// the host (root may read any `/proc/PID/environ`), neither that process nor pid 1 may
+/// still hold a variable's value: the environment is erased in memory, not just unlinked.
+#[cfg(target_os = "linux")]
+#[test]
+fn helper_and_pid1_memory_hold_no_environment() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: reading another process's environ needs root");
+        return;
+    }
+    let secret = "creor-env-canary-5f1d2c";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().canonicalize().expect("canonical");
+    let mut child = super::util::creor()
+        .current_dir(&project)
+        .env("CREOR_TEST_CANARY", secret)
+        .args(["exec", "--", "/bin/sleep", "20"])
+        .spawn()
+        .expect("run creor");
+    let creor = child.id();
+    // pid 1 is creor's only child; wait for it to exist and for the command to start.
+    let children = format!("/proc/{creor}/task/{creor}/children");
+    let mut pid1 = None;
+    for _ in 0..200 {
+        if let Some(p) = std::fs::read_to_string(&children)
+            .ok()
+            .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        {
+            let grandchildren = format!("/proc/{p}/task/{p}/children");
+            if std::fs::read_to_string(&grandchildren).is_ok_and(|s| !s.trim().is_empty()) {
+                pid1 = Some(p);
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let environ = |pid: &str| std::fs::read(format!("/proc/{pid}/environ"));
+    let helper_env = environ(&creor.to_string());
+    let pid1_env = pid1.as_deref().map(environ);
+    let _ = child.kill();
+    let _ = child.wait();
+    let pid1 = pid1.expect("the sandbox's pid 1 and its command appeared");
+    for (who, env) in [("helper", helper_env), ("pid 1", pid1_env.expect("read"))] {
+        let env = env.unwrap_or_else(|e| panic!("read {who} environ: {e}"));
+        let text = String::from_utf8_lossy(&env);
+        assert!(
+            !text.contains(secret) && !text.contains("CREOR_TEST_CANARY"),
+            "{who} (pid {pid1}) still holds the caller's environment: {text:?}"
+        );
+    }
+}

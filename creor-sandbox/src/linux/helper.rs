@@ -1,8 +1,12 @@
-//! The helper: `creor __sandbox-helper`, a fresh single-threaded process started with an empty
-//! environment. It reads the plan from fd 3, clones pid 1 into new namespaces, writes its id
-//! maps from outside (as root it maps to an unprivileged host uid, which only the parent
-//! namespace may do), makes idmapped trees when needed, and then waits: it forwards signals to
-//! pid 1, and kills it if the parent dies (its end of fd 3 closes).
+//! The helper: the process that clones pid 1 into new namespaces, writes its id maps from
+//! outside (as root it maps to an unprivileged host uid, which only the parent namespace may
+//! do), makes idmapped trees when needed, and then waits: it forwards signals to pid 1, and
+//! kills it if the parent dies (its end of fd 3 closes).
+//!
+//! It is either `creor __sandbox-helper`, a fresh single-threaded process started with an
+//! empty environment that reads the plan from fd 3 (what a multi-threaded caller such as the
+//! agent gets), or `creor exec` itself when that process is single-threaded
+//! ([`run_in_place`]: one start of the binary instead of two, its environment erased first).
 
 use std::io::IoSlice;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -46,14 +50,74 @@ pub const STANDALONE: &str = "--standalone";
 /// reports of pid 1 and the command child come back on a private socket, and the helper
 /// prints them and exits with the CLI's status (one process fewer on every command).
 fn standalone_main() -> ! {
-    let (rx, tx) = match UnixStream::pair() {
+    serve_and_exit(|| {
+        // SAFETY: `creor exec` put the plan's memfd on fd 3 before replacing itself.
+        let mut plan_fd = unsafe { std::fs::File::from_raw_fd(wire::CONTROL_FD) };
+        let body = wire::read_frame(&mut plan_fd)?;
+        // Not closed: the caller's dup2 replaces fd 3 atomically, so no other fd can take
+        // its slot in between.
+        std::mem::forget(plan_fd);
+        serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))
+    })
+}
+
+/// Runs `plan` with the calling process as the helper, without an `execve`: what
+/// `creor exec` does when it is single-threaded, saving a second start of the creor binary
+/// (the largest part of the spawn cost). The environment is erased first, strings included,
+/// so pid 1, forked from this process, holds no more of it than a re-executed helper would.
+/// Never returns.
+///
+/// # Safety
+/// The process must be single-threaded (pid 1 is forked from it) and must not need any fd
+/// it holds on fd 3.
+pub(super) unsafe fn run_in_place(plan: LinuxPlan) -> ! {
+    // SAFETY: single-threaded, as the caller guarantees.
+    unsafe { scrub_environment() };
+    serve_and_exit(move || Ok(plan))
+}
+
+/// Erases every environment string in place and empties `environ`. `/proc/PID/environ` reads
+/// the original strings from memory, so clearing the pointer array alone would leave the
+/// launcher's variables (API keys among them) readable in every process forked from here.
+///
+/// # Safety
+/// Single-threaded callers only; every environment string must be writable (the kernel's
+/// initial block and `setenv` copies are; nothing in creor uses `putenv`).
+unsafe fn scrub_environment() {
+    extern "C" {
+        static mut environ: *mut *mut libc::c_char;
+    }
+    // SAFETY: walking the NULL-terminated array libc maintains; no other thread touches it.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            let s = *p;
+            std::ptr::write_bytes(s, 0, libc::strlen(s));
+            p = p.add(1);
+        }
+        libc::clearenv();
+    }
+}
+
+/// The body shared by both in-process helper forms: reports of pid 1 and the command child
+/// come back on a private socket placed on fd 3, are printed as `creor: …`, and the process
+/// exits with the CLI's status (the command's, 124 on timeout, 125 on setup failure).
+fn serve_and_exit(load: impl FnOnce() -> Result<LinuxPlan>) -> ! {
+    let pair = UnixStream::pair().and_then(|(rx, tx)| Ok((above_control(rx)?, above_control(tx)?)));
+    let (rx, tx) = match pair {
         Ok(p) => p,
         Err(e) => {
             eprintln!("creor: sandbox setup failed at socketpair: {e}");
             std::process::exit(125)
         }
     };
-    let result = run_standalone(&tx);
+    let result = load().and_then(|plan| {
+        // SAFETY: dup2 onto fd 3, which nothing else owns any more.
+        if unsafe { libc::dup2(tx.as_raw_fd(), wire::CONTROL_FD) } < 0 {
+            return Err(setup("dup2 report socket", std::io::Error::last_os_error()));
+        }
+        run_decoded(&plan, None)
+    });
     drop(tx);
     let mut buf = Vec::new();
     let _ = rx.set_nonblocking(true);
@@ -78,18 +142,26 @@ fn standalone_main() -> ! {
     std::process::exit(code)
 }
 
-fn run_standalone(tx: &UnixStream) -> Result<i32> {
-    // SAFETY: `creor exec` put the plan's memfd on fd 3 before replacing itself.
-    let mut plan_fd = unsafe { std::fs::File::from_raw_fd(wire::CONTROL_FD) };
-    let body = wire::read_frame(&mut plan_fd)?;
-    // Not closed: the dup2 below replaces fd 3 atomically, so no other fd can take its slot.
-    std::mem::forget(plan_fd);
-    // Reports from pid 1 and the command child go to fd 3, now our private socket.
-    // SAFETY: dup2 onto fd 3, which nothing else owns any more.
-    if unsafe { libc::dup2(tx.as_raw_fd(), wire::CONTROL_FD) } < 0 {
-        return Err(setup("dup2 report socket", std::io::Error::last_os_error()));
+/// `sock` moved above fd 3 if it landed on or below it: fd 3 is about to become the report
+/// channel (a `dup2` onto it would silently close a socket that had taken that number, as
+/// happens when `creor exec` runs the helper in place with fd 3 free).
+fn above_control(sock: UnixStream) -> std::io::Result<UnixStream> {
+    if sock.as_raw_fd() > wire::CONTROL_FD {
+        return Ok(sock);
     }
-    run_plan(&body, None)
+    // SAFETY: F_DUPFD_CLOEXEC returns a new fd we own, or -1.
+    let fd = unsafe {
+        libc::fcntl(
+            sock.as_raw_fd(),
+            libc::F_DUPFD_CLOEXEC,
+            wire::CONTROL_FD + 1,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is fresh and ours; `sock` (the old number) closes when dropped here.
+    Ok(unsafe { UnixStream::from_raw_fd(fd) })
 }
 
 fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
@@ -107,13 +179,13 @@ fn run() -> Result<i32> {
     let control = OwnedFd::from(control);
     let control_fd = control.as_raw_fd();
     std::mem::forget(control);
-    run_plan(&body, Some(control_fd))
+    let plan: LinuxPlan = serde_json::from_slice(&body).map_err(|e| setup("decode plan", e))?;
+    run_decoded(&plan, Some(control_fd))
 }
 
 /// Applies a plan. `lifeline` is the parent's control socket (EOF = the parent died), absent
-/// in standalone mode.
-fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
-    let plan: LinuxPlan = serde_json::from_slice(body).map_err(|e| setup("decode plan", e))?;
+/// when the helper is `creor exec` itself.
+fn run_decoded(plan: &LinuxPlan, lifeline: Option<RawFd>) -> Result<i32> {
     let control_fd = lifeline.unwrap_or(-1);
 
     if nix::unistd::geteuid().is_root() {
@@ -140,13 +212,13 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
     let pid = match unsafe { sys::clone_fork(plan.clone_flags) } {
         Ok(0) => {
             drop(ours);
-            std::process::exit(pid1::main(&plan, theirs));
+            std::process::exit(pid1::main(plan, theirs));
         }
         Ok(pid) => pid,
         Err(e) => {
             let errno = e.raw_os_error().unwrap_or(0);
             return match &plan.degraded {
-                Some(_) => degraded(&plan),
+                Some(_) => degraded(plan),
                 None => Err(SandboxError::HelperSetup {
                     step: format!(
                         "clone into new {} namespaces",
@@ -159,7 +231,7 @@ fn run_plan(body: &[u8], lifeline: Option<RawFd>) -> Result<i32> {
     };
     drop(theirs);
     let child = Pid::from_raw(pid);
-    if let Err(e) = map_and_release(pid, &plan, &ours) {
+    if let Err(e) = map_and_release(pid, plan, &ours) {
         let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
         return Err(e);

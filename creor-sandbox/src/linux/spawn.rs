@@ -207,10 +207,13 @@ impl Signaller {
     }
 }
 
-/// Replaces the current process with the helper running `cmd` under `policy` (what
-/// `creor exec` does: one process fewer than [`spawn`]). The helper prints setup errors as
-/// `creor: …` and exits with the command's status, 124 on timeout, 125 on setup failure,
-/// 126/127 when the program cannot be executed. Returns only if that replacement failed.
+/// Turns the current process into the helper running `cmd` under `policy` (what
+/// `creor exec` does: one process fewer than [`spawn`]). A single-threaded caller becomes the
+/// helper in place, without an `execve` (each start of the creor binary costs more than a
+/// millisecond); any other re-executes the helper binary with the plan in a memfd. The helper
+/// prints setup errors as `creor: …` and exits with the command's status, 124 on timeout, 125
+/// on setup failure, 126/127 when the program cannot be executed. Returns only if that
+/// replacement failed.
 ///
 /// The calling process must be single-threaded or about to end anyway: fd 3 is overwritten.
 pub fn exec_replace(policy: &SandboxPolicy, cmd: Command) -> SandboxError {
@@ -223,6 +226,11 @@ pub fn exec_replace(policy: &SandboxPolicy, cmd: Command) -> SandboxError {
 fn exec_replace_inner(policy: &SandboxPolicy, cmd: Command) -> Result<std::convert::Infallible> {
     use std::io::{Seek, Write};
     let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    if cmd.helper.is_none() && sys::single_threaded() {
+        // SAFETY: single-threaded, checked above; fd 3 is about to be overwritten, as this
+        // function's contract says.
+        unsafe { super::helper::run_in_place(plan) }
+    }
     let body = serde_json::to_vec(&plan).map_err(|e| SandboxError::Setup {
         step: "encode plan",
         reason: e.to_string(),

@@ -180,3 +180,13 @@ pub fn prctl(option: libc::c_int, arg: libc::c_ulong) -> io::Result<()> {
     check(unsafe { libc::prctl(option, arg, 0, 0, 0) } as libc::c_long)?;
     Ok(())
 }
+
+/// Whether this process has exactly one thread, from `/proc/self/status`. Forking (or
+/// cloning into new namespaces) is only sound then; an unreadable answer counts as "no".
+pub fn single_threaded() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .is_some_and(|n| n.trim() == "1")
+    })
+}

@@ -55,9 +55,19 @@ pub fn report(code: i32, step: &str, reason: &str) {
         step.replace(['\t', '\n'], " "),
         reason.replace(['\t', '\n'], " ")
     );
-    // SAFETY: writing a valid buffer to fd 3, which the helper chain keeps open.
+    // SAFETY: sending a valid buffer on fd 3, which the helper chain keeps open. A reader
+    // that is gone must cost this report, not kill the reporter with SIGPIPE (the command
+    // child has reset every signal to its default by the time it reports).
     unsafe {
-        libc::write(CONTROL_FD, line.as_ptr().cast(), line.len());
+        let sent = libc::send(
+            CONTROL_FD,
+            line.as_ptr().cast(),
+            line.len(),
+            libc::MSG_NOSIGNAL,
+        );
+        if sent < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ENOTSOCK) {
+            libc::write(CONTROL_FD, line.as_ptr().cast(), line.len());
+        }
     }
 }
 
