@@ -282,3 +282,30 @@ fn show_missing_project_exits_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A document that passed the schema is remembered by content (the validator takes
+/// milliseconds to build, on every `creor exec`); an edit misses the memo and is checked
+/// afresh.
+#[test]
+fn schema_passes_are_remembered_by_content_only() {
+    let e = Env::new();
+    let cache = e.root.join("cache");
+    let memo = cache.join("creor/schema-valid");
+    let entries = || fs::read_dir(&memo).map_or(0, |d| d.count());
+    let validate = || {
+        e.creor()
+            .env("XDG_CACHE_HOME", &cache)
+            .args(["config", "validate"])
+            .output()
+            .expect("run creor")
+    };
+    let file = e.project.join("creor.json");
+    e.write(&file, r#"{"permissions": {"bash": "ask"}}"#);
+    assert!(validate().status.success());
+    assert_eq!(entries(), 1, "the pass is recorded");
+    assert!(validate().status.success());
+    assert_eq!(entries(), 1, "the same content hits the memo");
+    e.write(&file, r#"{"permissions": {"bash": "deny"}}"#);
+    assert!(validate().status.success());
+    assert_eq!(entries(), 2, "an edit is validated and recorded anew");
+}

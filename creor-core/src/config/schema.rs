@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use super::check::Problem;
 use super::jsonc::{Node, Seg, Value};
+use super::schema_cache;
 
 /// The JSON Schema (2020-12) of creor.json, as shipped at the repository root.
 pub const SCHEMA_TEXT: &str = include_str!("../../../creor.schema.json");
@@ -23,12 +24,17 @@ fn validator() -> Result<&'static jsonschema::Validator, String> {
 
 /// Validates a whole creor.json tree against the schema.
 pub fn validate(tree: &Node) -> Result<(), Problem> {
+    let instance = tree.to_json();
+    let memo = schema_cache::key(SCHEMA_TEXT, &instance);
+    if schema_cache::passed(&memo) {
+        return Ok(());
+    }
     let v = validator().map_err(|message| Problem {
         path: Vec::new(),
         message,
     })?;
-    let instance = tree.to_json();
     let Err(err) = v.validate(&instance) else {
+        schema_cache::record(&memo);
         return Ok(());
     };
     let path = pointer_to_path(tree, err.instance_path().as_str());
