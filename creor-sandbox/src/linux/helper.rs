@@ -64,15 +64,21 @@ fn standalone_main() -> ! {
 /// Runs `plan` with the calling process as the helper, without an `execve`: what
 /// `creor exec` does when it is single-threaded, saving a second start of the creor binary
 /// (the largest part of the spawn cost). The environment is erased first, strings included,
-/// so pid 1, forked from this process, holds no more of it than a re-executed helper would.
-/// Never returns.
+/// and every fd above stdio closed, so pid 1, forked from this process, holds no more than a
+/// re-executed helper would. Never returns.
 ///
 /// # Safety
-/// The process must be single-threaded (pid 1 is forked from it) and must not need any fd
-/// it holds on fd 3.
+/// The process must be single-threaded (pid 1 is forked from it) and must need no fd above
+/// stdio.
 pub(super) unsafe fn run_in_place(plan: LinuxPlan) -> ! {
     // SAFETY: single-threaded, as the caller guarantees.
     unsafe { scrub_environment() };
+    // What an exec would have done: nothing the launcher opened (config files, directory
+    // handles) may follow pid 1 into the sandbox.
+    if let Err(e) = sys::close_from(wire::CONTROL_FD as libc::c_uint) {
+        eprintln!("creor: sandbox setup failed at close_range: {e}");
+        std::process::exit(125)
+    }
     serve_and_exit(move || Ok(plan))
 }
 
