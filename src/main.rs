@@ -55,6 +55,13 @@ fn main() -> ExitCode {
         creor_sandbox::linux::helper_main();
     }
     let cli = Cli::parse();
+    #[cfg(target_os = "linux")]
+    if matches!(
+        cli.command,
+        None | Some(Command::Run(_)) | Some(Command::Exec(_))
+    ) {
+        cmd::recover_killed_runs();
+    }
     let result = match cli.command {
         None => cmd::tui::run(),
         Some(Command::Policy(c)) => cmd::policy::run(c),

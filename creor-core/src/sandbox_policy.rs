@@ -155,6 +155,21 @@ fn ensure_hooks_dir(project: &Path) {
     }
 }
 
+/// Where revert journals live: `$XDG_STATE_HOME/creor/pending-revert`, or
+/// `~/.local/state/creor/pending-revert` (a relative `XDG_STATE_HOME` is ignored, as the XDG
+/// spec says). Per user and outside the project, so no sandboxed command can reach it. `None`
+/// when neither variable is usable.
+pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> Option<PathBuf> {
+    let state = match get(env, "XDG_STATE_HOME").map(PathBuf::from) {
+        Some(s) if s.is_absolute() => s,
+        _ => get(env, "HOME")
+            .map(PathBuf::from)
+            .filter(|h| h.is_absolute())?
+            .join(".local/state"),
+    };
+    Some(state.join("creor").join("pending-revert"))
+}
+
 fn inside_any(p: &Path, roots: &[PathBuf]) -> bool {
     roots.iter().any(|r| p.starts_with(r))
 }
@@ -280,6 +295,7 @@ pub fn build(
             max_output: None,
         },
         allow_degraded: config.sandbox.allow_degraded,
+        revert_journal: revert_journal_dir(&host_env),
     })
 }
 
@@ -360,6 +376,24 @@ mod tests {
         assert!(p.hidden.contains(&h.join(".ssh")));
         assert!(p.protected.contains(&h.join("proj/.git/hooks")));
         assert!(p.protected.contains(&h.join("proj/creor.json")));
+        assert_eq!(
+            p.revert_journal,
+            Some(h.join(".local/state/creor/pending-revert"))
+        );
+    }
+
+    #[test]
+    fn revert_journals_follow_xdg_state_home_when_absolute() {
+        let dir = |pairs: &[(&str, &str)]| revert_journal_dir(&env(pairs));
+        assert_eq!(
+            dir(&[("HOME", "/h"), ("XDG_STATE_HOME", "/s")]),
+            Some(PathBuf::from("/s/creor/pending-revert"))
+        );
+        assert_eq!(
+            dir(&[("HOME", "/h"), ("XDG_STATE_HOME", "rel")]),
+            Some(PathBuf::from("/h/.local/state/creor/pending-revert"))
+        );
+        assert_eq!(dir(&[]), None);
     }
 
     #[test]

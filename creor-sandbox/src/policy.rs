@@ -57,6 +57,12 @@ pub struct SandboxPolicy {
     /// Allow a degraded landlock+seccomp-only mode when namespaces are unavailable. Only a
     /// profile that opts in sets this; the caller must report the degraded mode loudly.
     pub allow_degraded: bool,
+    /// Per-user directory for revert journals ([`crate::linux::journal`]), outside every
+    /// tree the sandbox can see: what lets the next run put aside what a SIGKILLed run
+    /// planted at an absent protected path. `None`: no journal, so a killed run leaves no
+    /// trace (only for callers with nowhere to keep one; creor always sets it when it can).
+    #[serde(default)]
+    pub revert_journal: Option<PathBuf>,
 }
 
 /// The backing of the sandbox's private `/tmp` (never the host's `/tmp`).

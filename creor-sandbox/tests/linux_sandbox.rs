@@ -239,6 +239,7 @@ mod linux {
                 ..Limits::default()
             },
             allow_degraded: false,
+            revert_journal: None,
         }
     }
 

@@ -39,12 +39,15 @@ struct Report {
 /// Runs `creor doctor`. Exit 0 when the full sandbox works, 1 otherwise.
 pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("current directory")?;
+    // Before the config load, as for `creor exec`: a planted creor.json is put aside first.
+    let recovery = super::recover_killed_runs();
     let cfg = config::load(&LoadOptions {
         project: cwd,
         ..LoadOptions::default()
     })
     .map_err(|e| Exit::config(e.to_string()))?;
     let mut checks = probe::kernel_checks();
+    checks.push(journal_check(&recovery));
     let mut home_read_only = Vec::new();
     let mut hidden = Vec::new();
     let mut protected = Vec::new();
@@ -120,6 +123,23 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What the recovery of killed runs found: not a kernel check, but something to look at.
+fn journal_check(r: &creor_sandbox::linux::journal::Recovery) -> Check {
+    let lines = r.lines();
+    Check {
+        name: "killed runs".into(),
+        ok: lines.is_empty(),
+        detail: if lines.is_empty() {
+            "no sandboxed run was killed before creor could check its protected paths".into()
+        } else {
+            lines.join("; ")
+        },
+        fix: (!lines.is_empty()).then(|| {
+            "inspect each quarantined path; delete it, or rename it back if you made it".into()
+        }),
+    }
 }
 
 fn print_text(r: &Report) {

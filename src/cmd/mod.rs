@@ -18,6 +18,24 @@ pub mod scan;
 pub mod session;
 pub mod tui;
 
+/// Puts aside what sandboxed runs killed before their revert left at absent protected paths
+/// ([`creor_sandbox::linux::journal`]), printing a line for each. Run before a project's
+/// configuration is loaded: a planted `creor.json` must not steer the very run that finds it.
+/// Each sandbox helper checks again before it starts.
+#[cfg(target_os = "linux")]
+pub fn recover_killed_runs() -> creor_sandbox::linux::journal::Recovery {
+    let env: Vec<(std::ffi::OsString, std::ffi::OsString)> = ["XDG_STATE_HOME", "HOME"]
+        .iter()
+        .filter_map(|k| std::env::var_os(k).map(|v| ((*k).into(), v)))
+        .collect();
+    let recovery = match creor_core::sandbox_policy::revert_journal_dir(&env) {
+        Some(dir) => creor_sandbox::linux::journal::recover(&dir),
+        None => creor_sandbox::linux::journal::Recovery::default(),
+    };
+    recovery.print();
+    recovery
+}
+
 /// An error with the exit code it must produce (2: config/usage error, 125: sandbox setup).
 #[derive(Debug)]
 pub struct Exit {

@@ -5,6 +5,7 @@ mod doctor;
 mod exec;
 mod fake_model;
 mod hook;
+mod journal;
 mod network;
 mod policy;
 mod run;

@@ -21,7 +21,7 @@ use nix::unistd::Pid;
 use super::child::{self, ChildPlan};
 use super::mounts::MountOp;
 use super::plan::LinuxPlan;
-use super::{forwarder, idmap, namespaces, pid1, protect, sys, wire};
+use super::{forwarder, idmap, journal, namespaces, pid1, protect, sys, wire};
 use crate::error::{Result, SandboxError};
 
 /// Entry point of the hidden helper mode. Never returns.
@@ -213,6 +213,16 @@ fn run_decoded(plan: &LinuxPlan, lifeline: Option<RawFd>) -> Result<i32> {
         let _ = unsafe { nix::sys::signal::signal(*s, nix::sys::signal::SigHandler::SigDfl) };
     }
 
+    // Before this run's own journal exists: runs killed earlier are put right first, and
+    // their findings land on this command's stderr, where a person or the agent sees them.
+    // Dropping `_journal` (every return below comes after the sandbox is gone) deletes it.
+    let _journal = match &plan.journal {
+        Some(j) => {
+            journal::recover(&j.dir).print();
+            Some(journal::write(&j.dir, &j.project, &plan.revert)?)
+        }
+        None => None,
+    };
     let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;
     // SAFETY: the helper is single-threaded.
     let pid = match unsafe { sys::clone_fork(plan.clone_flags) } {

@@ -15,6 +15,7 @@ pub mod child;
 pub mod forwarder;
 pub mod helper;
 pub mod idmap;
+pub mod journal;
 pub mod landlock;
 pub mod limits;
 pub mod mounts;

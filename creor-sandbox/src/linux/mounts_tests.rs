@@ -23,6 +23,7 @@ fn policy(project: &str) -> SandboxPolicy {
         env: vec![("HOME".into(), "/home/u".into())],
         limits: Limits::default(),
         allow_degraded: false,
+        revert_journal: None,
     }
 }
 

@@ -50,9 +50,22 @@ pub struct LinuxPlan {
     /// once the sandbox is gone ([`super::protect`]).
     #[serde(default)]
     pub revert: Vec<PathBuf>,
+    /// Where the helper records `revert` before the run, so a run killed before it could
+    /// revert is caught later ([`super::journal`]). Only set when `revert` is not empty.
+    #[serde(default)]
+    pub journal: Option<JournalPlan>,
     /// `allow_specific`: the in-sandbox listener relayed to the host proxy ([`super::forwarder`]).
     #[serde(default)]
     pub forward: Option<super::forwarder::Forward>,
+}
+
+/// The revert journal's directory and the project it is for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JournalPlan {
+    /// The journal directory (from [`SandboxPolicy::revert_journal`]).
+    pub dir: PathBuf,
+    /// The project: a later recovery never renames the project itself.
+    pub project: PathBuf,
 }
 
 /// What runs when namespaces cannot be made and the policy opted in: landlock as the filesystem
@@ -162,6 +175,7 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         nix::unistd::getegid().as_raw(),
     );
     let (facts, revert) = gather_all(policy, ids.needs_idmap())?;
+    let journal = plan_journal(policy, &revert)?;
     let mounts = plan_mounts(policy, &facts)?;
     let landlock = plan_rules(&mounts);
     let degraded = if policy.allow_degraded {
@@ -187,11 +201,54 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         mounts,
         degraded,
         revert,
+        journal,
         timeout_ms: policy
             .limits
             .timeout
             .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
     })
+}
+
+/// The journal for `revert` (none when nothing can need reverting or the policy keeps none).
+/// Refuses a journal directory the sandbox could write: a command could delete its own
+/// journal, or write one that makes the next run rename files it names.
+pub fn plan_journal(policy: &SandboxPolicy, revert: &[PathBuf]) -> Result<Option<JournalPlan>> {
+    let Some(dir) = &policy.revert_journal else {
+        return Ok(None);
+    };
+    if revert.is_empty() {
+        return Ok(None);
+    }
+    let mut writable: Vec<&PathBuf> = vec![&policy.project];
+    writable.extend(&policy.read_write);
+    if let TmpDir::Session { host_dir, .. } = &policy.tmp {
+        writable.push(host_dir);
+    }
+    if !dir.is_absolute() {
+        return Err(SandboxError::Path {
+            path: dir.clone(),
+            reason: "revert journal directory is not absolute".into(),
+        });
+    }
+    // Compared canonically where the directory exists (the roots are canonical already).
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+    if let Some(root) = writable
+        .iter()
+        .find(|r| dir.starts_with(r) || canon.starts_with(r))
+    {
+        return Err(SandboxError::Path {
+            path: dir.clone(),
+            reason: format!(
+                "revert journal directory lies inside {}, which the sandbox can write; point \
+                 XDG_STATE_HOME outside the project and granted directories",
+                root.display()
+            ),
+        });
+    }
+    Ok(Some(JournalPlan {
+        dir: dir.clone(),
+        project: policy.project.clone(),
+    }))
 }
 
 /// Landlock rules for the degraded mode, where landlock is the only filesystem wall: read and
@@ -226,4 +283,46 @@ pub fn plan_degraded_rules(mounts: &[MountOp]) -> Vec<Rule> {
         file: false,
     });
     rules
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::policy::Limits;
+
+    fn policy(journal: &str) -> SandboxPolicy {
+        SandboxPolicy {
+            project: "/p".into(),
+            cwd: "/p".into(),
+            read_only: vec![],
+            read_write: vec!["/grant".into()],
+            protected: vec![],
+            hidden: vec![],
+            tmp: TmpDir::Session {
+                host_dir: "/state/tmp/s1".into(),
+                size_bytes: 1,
+            },
+            network: NetworkPolicy::BlockAll,
+            env: vec![],
+            limits: Limits::default(),
+            allow_degraded: false,
+            revert_journal: Some(journal.into()),
+        }
+    }
+
+    #[test]
+    fn a_journal_the_sandbox_could_write_is_refused() {
+        let revert = [PathBuf::from("/p/creor.json")];
+        for inside in ["/p/.state/j", "/grant/j", "/state/tmp/s1/j", "relative/j"] {
+            let err = plan_journal(&policy(inside), &revert).unwrap_err();
+            assert!(err.to_string().contains(inside), "{err}");
+        }
+        let ok = plan_journal(&policy("/state/creor/pending-revert"), &revert).unwrap();
+        assert_eq!(
+            ok.map(|j| (j.dir, j.project)),
+            Some(("/state/creor/pending-revert".into(), "/p".into()))
+        );
+        assert!(plan_journal(&policy("/p/j"), &[]).unwrap().is_none());
+    }
 }

@@ -190,6 +190,7 @@ mod tests {
             ],
             limits: Limits::default(),
             allow_degraded: false,
+            revert_journal: None,
         }
     }
 

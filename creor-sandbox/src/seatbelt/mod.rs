@@ -20,6 +20,7 @@
 //!     env: vec![],
 //!     limits: Limits::default(),
 //!     allow_degraded: false,
+//!     revert_journal: None,
 //! };
 //! let opts = SeatbeltOptions { home: Some(PathBuf::from("/Users/alice")), ..Default::default() };
 //! let profile = seatbelt::generate(&policy, &opts).expect("profile");

@@ -573,6 +573,7 @@ mod tests {
             env: vec![],
             limits: Limits::default(),
             allow_degraded: false,
+            revert_journal: None,
         }
     }
 

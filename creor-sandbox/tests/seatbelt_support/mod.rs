@@ -33,6 +33,7 @@ pub fn default_policy() -> SandboxPolicy {
         env: vec![],
         limits: Limits::default(),
         allow_degraded: false,
+        revert_journal: None,
     }
 }
 
