@@ -104,6 +104,10 @@ mod linux {
             "absent_protected_paths_are_reverted",
             absent_protected_paths_are_reverted,
         ),
+        (
+            "killed_helpers_plants_are_quarantined_by_the_next_spawn",
+            killed_helpers_plants_are_quarantined_by_the_next_spawn,
+        ),
     ];
 
     pub fn main() {
@@ -1090,6 +1094,61 @@ print("forked", n, "errno", err)
         expect(decoy.join("hooks/keep").exists(), || {
             "revert followed a planted link".into()
         })
+    }
+
+    /// `Child::kill` SIGKILLs the helper, so the revert never runs: the journal it wrote
+    /// outlives it, and the next spawn renames the planted hook aside (not deleting it) and
+    /// says so on that command's stderr. The journal is gone afterwards.
+    fn killed_helpers_plants_are_quarantined_by_the_next_spawn() -> Result<(), String> {
+        use std::io::BufRead;
+        let f = fixture();
+        std::fs::remove_dir(f.project.join(".git/hooks")).unwrap();
+        let journals = f.root.join("state/pending-revert");
+        let mut p = policy(&f);
+        p.revert_journal = Some(journals.clone());
+        let cmd = Command::new("/bin/sh")
+            .arg("-c")
+            .arg("mkdir .git/hooks && echo evil > .git/hooks/pre-commit && echo made && sleep 30")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = creor_sandbox::spawn(&p, cmd).map_err(|e| format!("spawn: {e}"))?;
+        let mut line = String::new();
+        let out = child.stdout.take().unwrap();
+        let _ = std::io::BufReader::new(out).read_line(&mut line);
+        child.kill().map_err(|e| format!("kill: {e}"))?;
+        let _ = child.wait();
+        expect(line == "made\n", || format!("precondition: {line:?}"))?;
+        let hook = f.project.join(".git/hooks/pre-commit");
+        expect(hook.exists(), || "the kill reverted the hook?".into())?;
+        let left = std::fs::read_dir(&journals).map_or(0, |d| d.count());
+        expect(left == 1, || format!("{left} journals after the kill"))?;
+
+        let o = sh(&p, "true")?;
+        let hooks = f.project.join(".git/hooks");
+        expect(std::fs::symlink_metadata(&hooks).is_err(), || {
+            format!("hooks still in place: {:?}", o.stderr)
+        })?;
+        let aside: Vec<PathBuf> = std::fs::read_dir(f.project.join(".git"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("hooks.creor-quarantine-"))
+            .collect();
+        expect(aside.len() == 1, || format!("quarantined: {aside:?}"))?;
+        expect(
+            std::fs::read_to_string(aside[0].join("pre-commit")).is_ok_and(|s| s == "evil\n"),
+            || "quarantined hook lost its content".into(),
+        )?;
+        expect(
+            o.stderr.contains(&format!(
+                "QUARANTINED {} -> {}",
+                hooks.display(),
+                aside[0].display()
+            )),
+            || format!("not reported: {:?}", o.stderr),
+        )?;
+        let left = std::fs::read_dir(&journals).map_or(0, |d| d.count());
+        expect(left == 0, || format!("{left} journals after recovery"))
     }
 
     /// A command that ignores SIGTERM cannot make itself uncancellable: after the grace period

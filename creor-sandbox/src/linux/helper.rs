@@ -213,14 +213,14 @@ fn run_decoded(plan: &LinuxPlan, lifeline: Option<RawFd>) -> Result<i32> {
         let _ = unsafe { nix::sys::signal::signal(*s, nix::sys::signal::SigHandler::SigDfl) };
     }
 
-    // Before this run's own journal exists: runs killed earlier are put right first, and
-    // their findings land on this command's stderr, where a person or the agent sees them.
+    // What the parent's recovery of killed runs found goes on the command's stderr, where a
+    // person or the agent sees it (the parent may be drawing a terminal UI).
+    for line in &plan.notices {
+        eprintln!("{line}");
+    }
     // Dropping `_journal` (every return below comes after the sandbox is gone) deletes it.
     let _journal = match &plan.journal {
-        Some(j) => {
-            journal::recover(&j.dir).print();
-            Some(journal::write(&j.dir, &j.project, &plan.revert)?)
-        }
+        Some(j) => Some(journal::write(&j.dir, &j.project, &plan.revert)?),
         None => None,
     };
     let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;

@@ -10,7 +10,8 @@
 //! reach; it deletes the journal once the revert is done.
 //!
 //! A journal whose owner is no longer running marks a run that was killed before creor could
-//! check it. [`recover`] (run by every helper before it starts its sandbox, and by
+//! check it. [`recover`] (run before every sandbox is planned, by `spawn` and `exec_replace`;
+//! the creor binary also runs it before it loads a project's configuration, and in
 //! `creor doctor`) then renames whatever stands at each listed path to
 //! `<name>.creor-quarantine-<unix-seconds>` instead of deleting it: by now the user may have
 //! created it on purpose. Every step uses directory file descriptors and `*at` calls with

@@ -54,6 +54,10 @@ pub struct LinuxPlan {
     /// revert is caught later ([`super::journal`]). Only set when `revert` is not empty.
     #[serde(default)]
     pub journal: Option<JournalPlan>,
+    /// Lines the helper prints on the command's stderr before it starts (what the recovery of
+    /// killed runs did: [`super::journal::recover`]).
+    #[serde(default)]
+    pub notices: Vec<String>,
     /// `allow_specific`: the in-sandbox listener relayed to the host proxy ([`super::forwarder`]).
     #[serde(default)]
     pub forward: Option<super::forwarder::Forward>,
@@ -202,6 +206,7 @@ pub fn build(policy: &SandboxPolicy, program: &OsString, args: &[OsString]) -> R
         degraded,
         revert,
         journal,
+        notices: Vec::new(),
         timeout_ms: policy
             .limits
             .timeout

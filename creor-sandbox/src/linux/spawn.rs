@@ -33,7 +33,9 @@ pub fn spawn(policy: &SandboxPolicy, cmd: Command) -> Result<Child> {
     // allow_specific: the helper binary doubles as ssh's ProxyCommand ([`super::ssh_proxy`]).
     let exposed = super::ssh_proxy::expose_helper(policy, cmd.helper.as_deref());
     let policy = exposed.as_ref().map_or(policy, |(p, _)| p);
+    let notices = recover_killed_runs(policy);
     let mut plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    plan.notices = notices;
     if let Some((_, git_ssh)) = &exposed {
         plan.env.push(("GIT_SSH_COMMAND".into(), git_ssh.clone()));
     }
@@ -225,7 +227,9 @@ pub fn exec_replace(policy: &SandboxPolicy, cmd: Command) -> SandboxError {
 
 fn exec_replace_inner(policy: &SandboxPolicy, cmd: Command) -> Result<std::convert::Infallible> {
     use std::io::{Seek, Write};
-    let plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    let notices = recover_killed_runs(policy);
+    let mut plan = plan::build(policy, &cmd.program, &cmd.args)?;
+    plan.notices = notices;
     if cmd.helper.is_none() && sys::single_threaded() {
         // SAFETY: single-threaded, checked above; fd 3 is about to be overwritten, as this
         // function's contract says.
@@ -270,6 +274,17 @@ fn exec_replace_inner(policy: &SandboxPolicy, cmd: Command) -> Result<std::conve
         step: format!("exec the helper {}", exe.display()),
         reason: e.to_string(),
     })
+}
+
+/// Puts aside what earlier runs, killed before their revert, left at protected paths
+/// ([`super::journal::recover`]), and returns the lines that say so. Before the plan is built:
+/// the plan's survey must see the project as it will be when the sandbox starts.
+fn recover_killed_runs(policy: &SandboxPolicy) -> Vec<String> {
+    policy
+        .revert_journal
+        .as_deref()
+        .map(|dir| super::journal::recover(dir).lines())
+        .unwrap_or_default()
 }
 
 /// Runs `cmd` to completion.
