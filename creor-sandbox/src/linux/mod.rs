@@ -114,6 +114,14 @@ pub fn describe(policy: &SandboxPolicy) -> String {
             p.display()
         );
     }
+    if let Some(j) = &plan.journal {
+        let _ = writeln!(
+            out,
+            "revert journal: {} (if creor is killed before the removal, the next run renames \
+             those paths aside)",
+            j.dir.display()
+        );
+    }
     let _ = writeln!(
         out,
         "network: {}",

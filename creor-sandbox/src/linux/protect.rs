@@ -15,7 +15,8 @@
 //! - **Revert.** A protected path absent before the run has nothing to bind over. The helper,
 //!   back in the host mount namespace after the sandbox's pid namespace is gone (so no
 //!   sandboxed process can race it), removes whatever appeared there without following
-//!   symlinks, and says so on stderr.
+//!   symlinks, and says so on stderr. Should the helper be killed first, the journal it wrote
+//!   before the run ([`super::journal`]) lets the next run rename those paths aside.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
