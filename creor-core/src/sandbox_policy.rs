@@ -170,6 +170,33 @@ pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> Option<PathBuf> {
     Some(state.join("creor").join("pending-revert"))
 }
 
+/// A journal directory the sandbox could write (the project is `$HOME`, or a read-write grant
+/// covers the state directory) would let a command delete its own journal or forge one. Such
+/// a directory is made now (0700) and protected like `.creor/`: bound read-only, its parents
+/// pinned. Returned canonical, as the sandbox compares it; if it cannot be made, the sandbox
+/// refuses the run naming it.
+fn guard_journal_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<PathBuf>) -> PathBuf {
+    // Canonical through its deepest existing ancestor (the directories may not exist yet).
+    let Some(c) = dir.ancestors().find_map(|a| {
+        let rest = dir.strip_prefix(a).ok()?;
+        canonical_existing(a).map(|c| c.join(rest))
+    }) else {
+        return dir;
+    };
+    if !inside_any(&c, writable) {
+        return dir;
+    }
+    use std::os::unix::fs::DirBuilderExt;
+    let made = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&c);
+    if made.is_ok() && canonical_existing(&c).as_ref() == Some(&c) {
+        protected.push(c.clone());
+    }
+    c
+}
+
 fn inside_any(p: &Path, roots: &[PathBuf]) -> bool {
     roots.iter().any(|r| p.starts_with(r))
 }
@@ -266,7 +293,9 @@ pub fn build(
         }
     }
     ensure_hooks_dir(&project);
-    let protected = PROTECTED.iter().map(|rel| project.join(rel)).collect();
+    let mut protected: Vec<PathBuf> = PROTECTED.iter().map(|rel| project.join(rel)).collect();
+    let revert_journal = revert_journal_dir(&host_env)
+        .map(|dir| guard_journal_dir(dir, &writable_roots, &mut protected));
     let tmp_size = config.sandbox.tmp_size.unwrap_or(1 << 30);
     Ok(SandboxPolicy {
         project,
@@ -295,7 +324,7 @@ pub fn build(
             max_output: None,
         },
         allow_degraded: config.sandbox.allow_degraded,
-        revert_journal: revert_journal_dir(&host_env),
+        revert_journal,
     })
 }
 

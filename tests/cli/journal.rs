@@ -215,3 +215,32 @@ fn an_unwritable_journal_dir_refuses_to_run() {
         "{stderr}"
     );
 }
+
+/// A state directory inside the project (as when the project is `$HOME`) still works, but
+/// the journal directory is protected: the command can neither empty nor move it.
+#[test]
+fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
+    let case = Case::new();
+    let state = case.project.join(".state");
+    let journals = state.join("creor/pending-revert");
+    let out = super::util::creor()
+        .current_dir(&case.project)
+        .env("XDG_STATE_HOME", &state)
+        .args(["exec", "--", "/bin/sh", "-c"])
+        .arg(format!(
+            "touch {j}/1-1.json; echo a=$?; mv {s}/creor {s}/moved; echo b=$?; \
+             rm -rf {s}; echo c=$?",
+            j = journals.display(),
+            s = state.display()
+        ))
+        .output()
+        .expect("run creor");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for step in ["a=0", "b=0", "c=0"] {
+        assert!(!stdout.contains(step), "{step}: {stdout} {stderr}");
+    }
+    assert!(journals.is_dir(), "{stderr}");
+    assert!(entries(&journals).is_empty(), "{:?}", entries(&journals));
+}

@@ -236,10 +236,15 @@ pub fn plan_journal(policy: &SandboxPolicy, revert: &[PathBuf]) -> Result<Option
         });
     }
     // Compared canonically where the directory exists (the roots are canonical already).
-    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+    let real = std::fs::canonicalize(dir).ok();
+    let canon = real.clone().unwrap_or_else(|| dir.clone());
+    // Inside a writable tree, only a directory that exists and is protected (bound
+    // read-only, parents pinned) will do.
+    let guarded =
+        policy.protected.contains(dir) && !revert.contains(dir) && real.as_ref() == Some(dir);
     if let Some(root) = writable
         .iter()
-        .find(|r| dir.starts_with(r) || canon.starts_with(r))
+        .find(|r| !guarded && (dir.starts_with(r) || canon.starts_with(r)))
     {
         return Err(SandboxError::Path {
             path: dir.clone(),
@@ -329,5 +334,21 @@ mod tests {
             Some(("/state/creor/pending-revert".into(), "/p".into()))
         );
         assert!(plan_journal(&policy("/p/j"), &[]).unwrap().is_none());
+        // Protected, but absent (so it would be reverted) or not real: still refused.
+        let mut p = policy("/p/.local/j");
+        p.protected.push("/p/.local/j".into());
+        assert!(plan_journal(&p, &[PathBuf::from("/p/.local/j")]).is_err());
+        assert!(
+            plan_journal(&p, &revert).is_err(),
+            "/p/.local/j does not exist"
+        );
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().canonicalize().unwrap();
+        let j = root.join("state/j");
+        std::fs::create_dir_all(&j).unwrap();
+        let mut p = policy(j.to_str().unwrap());
+        p.project = root.clone();
+        p.protected.push(j.clone());
+        assert!(plan_journal(&p, &revert).unwrap().is_some());
     }
 }
