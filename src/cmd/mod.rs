@@ -21,7 +21,7 @@ pub mod tui;
 /// Puts aside what sandboxed runs killed before their revert left at absent protected paths
 /// ([`creor_sandbox::linux::journal`]), printing a line for each. Run before a project's
 /// configuration is loaded: a planted `creor.json` must not steer the very run that finds it.
-/// Each sandbox helper checks again before it starts.
+/// Every sandbox spawn checks again before it plans the run.
 #[cfg(target_os = "linux")]
 pub fn recover_killed_runs() -> creor_sandbox::linux::journal::Recovery {
     let env: Vec<(std::ffi::OsString, std::ffi::OsString)> = ["XDG_STATE_HOME", "HOME"]
