@@ -265,7 +265,8 @@ impl Recovery {
 /// Handles the journals in `dir` whose owner no longer runs: every listed path that now exists
 /// is renamed aside ([`quarantine`]), then the journal is deleted. Journals of running owners
 /// are left alone; an unreadable one is left too, with a warning. A missing `dir` is the
-/// normal case and costs one failed `open`.
+/// normal case and costs one failed `open`. Concurrent callers take turns (`flock` on the
+/// directory).
 pub fn recover(dir: &Path) -> Recovery {
     let mut out = Recovery::default();
     let fd = match open_dir(dir) {
@@ -281,6 +282,18 @@ pub fn recover(dir: &Path) -> Recovery {
             return out;
         }
     };
+    // One recovery at a time: two creor processes started together after a crash would
+    // otherwise both act on one journal, and the second could put aside what the first one's
+    // run has just made (an empty `.git/hooks`). Uncontended, this costs one system call.
+    // SAFETY: flock on a descriptor we own; the lock goes when `fd` closes, at the end here.
+    if unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        out.warnings.push(format!(
+            "revert journals {}: cannot lock: {}; not checked",
+            dir.display(),
+            std::io::Error::last_os_error()
+        ));
+        return out;
+    }
     let entries = match nix::dir::Dir::openat(
         &fd,
         ".",
