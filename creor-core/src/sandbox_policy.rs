@@ -171,10 +171,11 @@ pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> Option<PathBuf> {
 }
 
 /// A journal directory the sandbox could write (the project is `$HOME`, or a read-write grant
-/// covers the state directory) would let a command delete its own journal or forge one. Such
-/// a directory is made now (0700) and protected like `.creor/`: bound read-only, its parents
-/// pinned. Returned canonical, as the sandbox compares it; if it cannot be made, the sandbox
-/// refuses the run naming it.
+/// covers the state directory) would let a command delete its own journal or forge one, and
+/// rewrite the audit log next to it. Such a directory is made now (0700) and creor's whole
+/// state directory (its parent: journals and audit logs) is protected like `.creor/`: bound
+/// read-only, its parents pinned. Returned canonical, as the sandbox compares it; if it cannot
+/// be made, the sandbox refuses the run naming it.
 fn guard_journal_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<PathBuf>) -> PathBuf {
     // Canonical through its deepest existing ancestor (the directories may not exist yet).
     let Some(c) = dir.ancestors().find_map(|a| {
@@ -192,7 +193,7 @@ fn guard_journal_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<Pat
         .mode(0o700)
         .create(&c);
     if made.is_ok() && canonical_existing(&c).as_ref() == Some(&c) {
-        protected.push(c.clone());
+        protected.push(c.parent().map_or_else(|| c.clone(), Path::to_path_buf));
     }
     c
 }

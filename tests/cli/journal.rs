@@ -217,7 +217,8 @@ fn an_unwritable_journal_dir_refuses_to_run() {
 }
 
 /// A state directory inside the project (as when the project is `$HOME`) still works, but
-/// the journal directory is protected: the command can neither empty nor move it.
+/// creor's state is protected: the command can neither empty nor move the journal directory,
+/// nor touch the audit logs beside it.
 #[test]
 fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
     let case = Case::new();
@@ -229,7 +230,7 @@ fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
         .args(["exec", "--", "/bin/sh", "-c"])
         .arg(format!(
             "touch {j}/1-1.json; echo a=$?; mv {s}/creor {s}/moved; echo b=$?; \
-             rm -rf {s}; echo c=$?",
+             rm -rf {s}; echo c=$?; mkdir {s}/creor/audit; echo d=$?",
             j = journals.display(),
             s = state.display()
         ))
@@ -238,7 +239,7 @@ fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    for step in ["a=0", "b=0", "c=0"] {
+    for step in ["a=0", "b=0", "c=0", "d=0"] {
         assert!(!stdout.contains(step), "{step}: {stdout} {stderr}");
     }
     assert!(journals.is_dir(), "{stderr}");

@@ -239,9 +239,12 @@ pub fn plan_journal(policy: &SandboxPolicy, revert: &[PathBuf]) -> Result<Option
     let real = std::fs::canonicalize(dir).ok();
     let canon = real.clone().unwrap_or_else(|| dir.clone());
     // Inside a writable tree, only a directory that exists and is protected (bound
-    // read-only, parents pinned) will do.
-    let guarded =
-        policy.protected.contains(dir) && !revert.contains(dir) && real.as_ref() == Some(dir);
+    // read-only, parents pinned), itself or through an ancestor, will do.
+    let guarded = real.as_ref() == Some(dir)
+        && policy
+            .protected
+            .iter()
+            .any(|p| dir.starts_with(p) && !revert.contains(p));
     if let Some(root) = writable
         .iter()
         .find(|r| !guarded && (dir.starts_with(r) || canon.starts_with(r)))
