@@ -1,5 +1,6 @@
 //! The audit log: one hash-chained JSON line per decision (permission verdicts, dismissed
-//! secrets, …), appended with fsync, verifiable offline.
+//! secrets, …), appended with fsync (network decisions: written at once, synced in the
+//! background by [`BackgroundSync`]), verifiable offline.
 //!
 //! ```
 //! use creor_core::audit::{AuditLog, NewEntry};
@@ -11,11 +12,13 @@
 //! assert_eq!(log.verify().unwrap(), 1);
 //! ```
 
+mod background_sync;
 mod error;
 mod path;
 mod record;
 mod sink;
 
+pub use background_sync::BackgroundSync;
 pub use error::{AuditError, VerifyError};
 pub use path::{default_log_path, project_id};
 pub use record::{timestamp, Entry, NewEntry, GENESIS_HASH};

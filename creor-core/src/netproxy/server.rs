@@ -35,8 +35,9 @@ pub struct Shared {
 
 impl Shared {
     /// Reports a decision to the hook before the connection goes on. The audit hook locks,
-    /// chains and fsyncs its log (≈1 ms), so it runs on a blocking thread rather than stalling
-    /// an async worker that other connections share.
+    /// reads and appends to its log file (its `fsync` runs later, off this path), so it runs
+    /// on a blocking thread rather than stalling an async worker that other connections
+    /// share.
     pub async fn record(&self, event: ProxyEvent) {
         let hook = self.hook.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || hook.record(&event)).await {
