@@ -101,7 +101,9 @@ impl NetBridge {
 }
 
 impl ProxyHook for NetBridge {
-    fn record(&self, _event: &ProxyEvent) {}
+    fn record(&self, _event: &ProxyEvent) -> Result<(), String> {
+        Ok(())
+    }
 
     fn ask(&self, target: &Target) -> AskFuture<'_> {
         self.question(None, target)

@@ -40,7 +40,7 @@ impl AuditHook {
 }
 
 impl ProxyHook for AuditHook {
-    fn record(&self, event: &ProxyEvent) {
+    fn record(&self, event: &ProxyEvent) -> Result<(), String> {
         let mut entry = NewEntry::new(
             self.session.clone(),
             "sandbox",
@@ -60,11 +60,10 @@ impl ProxyHook for AuditHook {
             Some(sync) => self.log.append_unsynced(&entry).map(|_| sync.request()),
             None => self.log.append(&entry).map(|_| ()),
         };
-        if let Err(e) = written {
-            eprintln!("creor: audit log: {e}");
-        }
-        if let Some(inner) = &self.inner {
-            inner.record(event);
+        written.map_err(|e| format!("audit log: {e}"))?;
+        match &self.inner {
+            Some(inner) => inner.record(event),
+            None => Ok(()),
         }
     }
 

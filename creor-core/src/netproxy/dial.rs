@@ -54,16 +54,26 @@ pub async fn open(
         Ok((_, addr, rule)) => (Verdict::Allow, rule.clone(), Some(*addr)),
         Err(r) => (Verdict::Deny, r.reason.clone(), None),
     };
-    shared
-        .record(ProxyEvent {
-            protocol,
-            target: target.to_string(),
-            verdict,
-            reason,
-            addr,
-        })
-        .await;
-    result.map(|(s, a, _)| (s, a))
+    let event = ProxyEvent {
+        protocol,
+        target: target.to_string(),
+        verdict,
+        reason,
+        addr,
+    };
+    match result {
+        Ok((s, a, _)) => match shared.record(event).await {
+            Ok(()) => Ok((s, a)),
+            // Unrecorded, an allow must not take effect; the dialed stream closes here.
+            Err(e) => Err(Refusal::policy(format!(
+                "{target}: not recorded, so not allowed ({e})"
+            ))),
+        },
+        Err(r) => {
+            shared.record_refusal(event).await;
+            Err(r)
+        }
+    }
 }
 
 async fn judge_and_dial(

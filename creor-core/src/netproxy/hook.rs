@@ -70,10 +70,12 @@ pub enum Answer {
 pub type AskFuture<'a> = Pin<Box<dyn Future<Output = Answer> + Send + 'a>>;
 
 /// Observer and decision point for the proxy. Implementations must be quick in
-/// [`ProxyHook::record`] (it runs on the connection's task).
+/// [`ProxyHook::record`] (the connection waits for it).
 pub trait ProxyHook: Send + Sync + 'static {
-    /// Called once per connection attempt with its outcome.
-    fn record(&self, event: &ProxyEvent);
+    /// Called once per connection attempt with its outcome, before the connection goes on.
+    /// An error (the audit log cannot be written) refuses an allowed connection: a decision
+    /// that leaves no record must not take effect.
+    fn record(&self, event: &ProxyEvent) -> Result<(), String>;
 
     /// Called for a host in neither list. The connection waits for the answer, so a UI may
     /// take its time; a refusal still names the host. Default: deny.
@@ -95,5 +97,7 @@ pub trait ProxyHook: Send + Sync + 'static {
 pub struct DenyUnknown;
 
 impl ProxyHook for DenyUnknown {
-    fn record(&self, _event: &ProxyEvent) {}
+    fn record(&self, _event: &ProxyEvent) -> Result<(), String> {
+        Ok(())
+    }
 }

@@ -184,7 +184,7 @@ pub async fn serve<S: ClientStream>(
     if !authed {
         let reason = "missing or wrong proxy credentials (the sandbox's proxy URL carries them)";
         shared
-            .record(ProxyEvent {
+            .record_refusal(ProxyEvent {
                 protocol,
                 target: target.to_string(),
                 verdict: Verdict::Deny,

@@ -38,11 +38,20 @@ impl Shared {
     /// reads and appends to its log file (its `fsync` runs later, off this path), so it runs
     /// on a blocking thread rather than stalling an async worker that other connections
     /// share.
-    pub async fn record(&self, event: ProxyEvent) {
+    /// An error means the decision was not recorded.
+    pub async fn record(&self, event: ProxyEvent) -> Result<(), String> {
         let hook = self.hook.clone();
-        if let Err(e) = tokio::task::spawn_blocking(move || hook.record(&event)).await {
-            // The hook panicked: nothing was recorded. Say so rather than pass silently.
-            eprintln!("creor: proxy audit hook failed: {e}");
+        match tokio::task::spawn_blocking(move || hook.record(&event)).await {
+            Ok(recorded) => recorded,
+            Err(e) => Err(format!("the audit hook failed: {e}")),
+        }
+    }
+
+    /// [`Shared::record`] for a refusal: the connection is refused either way, so a failure
+    /// to record it is reported on stderr rather than changing the outcome.
+    pub async fn record_refusal(&self, event: ProxyEvent) {
+        if let Err(e) = self.record(event).await {
+            eprintln!("creor: proxy: {e}");
         }
     }
 

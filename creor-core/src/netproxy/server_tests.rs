@@ -9,16 +9,22 @@ use super::*;
 use crate::netproxy::hook::{Answer, AskFuture, ProxyEvent, Verdict};
 use crate::netproxy::pattern::Target;
 
-/// Records events and questions; answers every question with `answer`.
+/// Records events and questions; answers every question with `answer`. With `broken` set,
+/// recording fails (an audit log that cannot be written).
 struct Recorder {
     answer: Answer,
     asked: Mutex<Vec<String>>,
     events: Mutex<Vec<ProxyEvent>>,
+    broken: bool,
 }
 
 impl ProxyHook for Recorder {
-    fn record(&self, event: &ProxyEvent) {
+    fn record(&self, event: &ProxyEvent) -> Result<(), String> {
         self.events.lock().unwrap().push(event.clone());
+        if self.broken {
+            return Err("disk full".into());
+        }
+        Ok(())
     }
     fn ask(&self, target: &Target) -> AskFuture<'_> {
         self.asked.lock().unwrap().push(target.to_string());
@@ -35,6 +41,10 @@ struct Fixture {
 }
 
 async fn fixture(allowed: &[&str], answer: Answer) -> Fixture {
+    fixture_with(allowed, answer, false).await
+}
+
+async fn fixture_with(allowed: &[&str], answer: Answer, broken: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("p.sock");
     let upstream = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -52,6 +62,7 @@ async fn fixture(allowed: &[&str], answer: Answer) -> Fixture {
         answer,
         asked: Mutex::new(Vec::new()),
         events: Mutex::new(Vec::new()),
+        broken,
     });
     let allowed: Vec<String> = allowed
         .iter()
@@ -114,6 +125,21 @@ async fn allow_for_session_is_asked_once() {
     assert_eq!(f.hook.asked.lock().unwrap().len(), 1);
     let events = f.hook.events.lock().unwrap();
     assert!(events[1].reason.contains("loopback"), "{events:?}");
+}
+
+/// An allow that cannot be recorded does not take effect: the same target goes through
+/// while the log works and is refused, naming the reason, once it does not.
+#[tokio::test]
+async fn an_unrecorded_allow_is_refused() {
+    for (broken, expected) in [
+        (false, "HTTP/1.1 200 Connection established"),
+        (true, "HTTP/1.1 403 Forbidden"),
+    ] {
+        let f = fixture_with(&["127.0.0.1"], Answer::Deny, broken).await;
+        let line = connect(&f, &format!("127.0.0.1:{}", f.upstream)).await;
+        assert_eq!(line, expected, "broken log: {broken}");
+        assert_eq!(f.hook.events.lock().unwrap()[0].verdict, Verdict::Allow);
+    }
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ pub async fn serve<S: ClientStream>(
     };
     if !authed {
         shared
-            .record(ProxyEvent {
+            .record_refusal(ProxyEvent {
                 protocol: Protocol::Socks5,
                 target: target.to_string(),
                 verdict: Verdict::Deny,
