@@ -157,17 +157,30 @@ fn ensure_hooks_dir(project: &Path) {
 
 /// Where revert journals live: `$XDG_STATE_HOME/creor/pending-revert`, or
 /// `~/.local/state/creor/pending-revert` (a relative `XDG_STATE_HOME` is ignored, as the XDG
-/// spec says). Per user and outside the project, so no sandboxed command can reach it. `None`
-/// when neither variable is usable.
-pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> Option<PathBuf> {
-    let state = match get(env, "XDG_STATE_HOME").map(PathBuf::from) {
-        Some(s) if s.is_absolute() => s,
-        _ => get(env, "HOME")
-            .map(PathBuf::from)
-            .filter(|h| h.is_absolute())?
-            .join(".local/state"),
-    };
-    Some(state.join("creor").join("pending-revert"))
+/// spec says). Per user and outside the project, so no sandboxed command can reach it.
+///
+/// A user with no usable home (service accounts in CI: `HOME` unset or a directory that does
+/// not exist) gets `/tmp/creor-pending-revert-<uid>` instead, so creor still runs: one
+/// directory straight under the sticky `/tmp`, which the journal writer opens without
+/// following a link and accepts only if this user owns it (host `/tmp` is never visible in a
+/// sandbox). It does not survive a reboot, which a killed run's planted files do.
+pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> PathBuf {
+    if let Some(s) = get(env, "XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|s| s.is_absolute())
+    {
+        return s.join("creor").join("pending-revert");
+    }
+    match get(env, "HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute() && h.is_dir())
+    {
+        Some(home) => home.join(".local/state/creor/pending-revert"),
+        // SAFETY: geteuid cannot fail.
+        None => PathBuf::from(format!("/tmp/creor-pending-revert-{}", unsafe {
+            libc::geteuid()
+        })),
+    }
 }
 
 /// A journal directory the sandbox could write (the project is `$HOME`, or a read-write grant
@@ -193,7 +206,12 @@ fn guard_journal_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<Pat
         .mode(0o700)
         .create(&c);
     if made.is_ok() && canonical_existing(&c).as_ref() == Some(&c) {
-        protected.push(c.parent().map_or_else(|| c.clone(), Path::to_path_buf));
+        // creor's state root (`…/creor`) when the journal sits in one, else the journal
+        // directory alone (the `/tmp` fallback: its parent is `/tmp` itself).
+        let state_root = c
+            .parent()
+            .filter(|p| p.file_name() == Some("creor".as_ref()));
+        protected.push(state_root.map_or_else(|| c.clone(), Path::to_path_buf));
     }
     c
 }
@@ -295,8 +313,11 @@ pub fn build(
     }
     ensure_hooks_dir(&project);
     let mut protected: Vec<PathBuf> = PROTECTED.iter().map(|rel| project.join(rel)).collect();
-    let revert_journal = revert_journal_dir(&host_env)
-        .map(|dir| guard_journal_dir(dir, &writable_roots, &mut protected));
+    let revert_journal = Some(guard_journal_dir(
+        revert_journal_dir(&host_env),
+        &writable_roots,
+        &mut protected,
+    ));
     let tmp_size = config.sandbox.tmp_size.unwrap_or(1 << 30);
     Ok(SandboxPolicy {
         project,
@@ -415,15 +436,22 @@ mod tests {
     #[test]
     fn revert_journals_follow_xdg_state_home_when_absolute() {
         let dir = |pairs: &[(&str, &str)]| revert_journal_dir(&env(pairs));
+        let home = tempfile::tempdir().expect("tempdir");
+        let h = home.path().to_str().expect("utf-8 temp path");
         assert_eq!(
-            dir(&[("HOME", "/h"), ("XDG_STATE_HOME", "/s")]),
-            Some(PathBuf::from("/s/creor/pending-revert"))
+            dir(&[("HOME", h), ("XDG_STATE_HOME", "/s")]),
+            PathBuf::from("/s/creor/pending-revert")
         );
         assert_eq!(
-            dir(&[("HOME", "/h"), ("XDG_STATE_HOME", "rel")]),
-            Some(PathBuf::from("/h/.local/state/creor/pending-revert"))
+            dir(&[("HOME", h), ("XDG_STATE_HOME", "rel")]),
+            home.path().join(".local/state/creor/pending-revert")
         );
-        assert_eq!(dir(&[]), None);
+        // SAFETY: geteuid cannot fail.
+        let fallback = PathBuf::from(format!("/tmp/creor-pending-revert-{}", unsafe {
+            libc::geteuid()
+        }));
+        assert_eq!(dir(&[]), fallback);
+        assert_eq!(dir(&[("HOME", "/no/such/home")]), fallback);
     }
 
     #[test]

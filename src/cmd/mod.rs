@@ -28,10 +28,8 @@ pub fn recover_killed_runs() -> creor_sandbox::linux::journal::Recovery {
         .iter()
         .filter_map(|k| std::env::var_os(k).map(|v| ((*k).into(), v)))
         .collect();
-    let recovery = match creor_core::sandbox_policy::revert_journal_dir(&env) {
-        Some(dir) => creor_sandbox::linux::journal::recover(&dir),
-        None => creor_sandbox::linux::journal::Recovery::default(),
-    };
+    let dir = creor_core::sandbox_policy::revert_journal_dir(&env);
+    let recovery = creor_sandbox::linux::journal::recover(&dir);
     recovery.print();
     recovery
 }

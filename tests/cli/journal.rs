@@ -245,3 +245,29 @@ fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
     assert!(journals.is_dir(), "{stderr}");
     assert!(entries(&journals).is_empty(), "{:?}", entries(&journals));
 }
+
+/// A service account with no home (CI users: `HOME` missing or pointing nowhere) still gets
+/// a journal, in its own 0700 directory straight under `/tmp`, instead of a refusal to run.
+#[test]
+fn a_user_without_a_home_journals_under_tmp() {
+    let case = Case::new();
+    let out = super::util::creor()
+        .current_dir(&case.project)
+        .env_remove("XDG_STATE_HOME")
+        .env("HOME", case.project.join("no-such-home"))
+        .args(["exec", "--", "/bin/true"])
+        .output()
+        .expect("run creor");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // SAFETY: geteuid cannot fail.
+    let dir = PathBuf::from(format!("/tmp/creor-pending-revert-{}", unsafe {
+        libc::geteuid()
+    }));
+    let md = std::fs::symlink_metadata(&dir).expect("the fallback journal directory exists");
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    assert!(md.is_dir(), "{dir:?} is a real directory");
+    assert_eq!(md.permissions().mode() & 0o777, 0o700);
+    // SAFETY: geteuid cannot fail.
+    assert_eq!(md.uid(), unsafe { libc::geteuid() });
+}
