@@ -219,9 +219,12 @@ fn run_decoded(plan: &LinuxPlan, lifeline: Option<RawFd>) -> Result<i32> {
         eprintln!("{line}");
     }
     // Dropping `_journal` (every return below comes after the sandbox is gone) deletes it.
+    // Nothing to revert, nothing to journal.
     let _journal = match &plan.journal {
-        Some(j) => Some(journal::write(&j.dir, &j.project, &plan.revert)?),
-        None => None,
+        Some(j) if !plan.revert.is_empty() => {
+            Some(journal::write(&j.dir, &j.project, &plan.revert)?)
+        }
+        _ => None,
     };
     let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;
     // SAFETY: the helper is single-threaded.
