@@ -33,7 +33,7 @@ pub mod seatbelt;
 pub use command::{Command, ExitStatus};
 pub use error::{Result, SandboxError};
 #[cfg(target_os = "linux")]
-pub use linux::{run, spawn, Child, Signaller};
+pub use linux::{run, spawn, Child, Signaller, Stopper};
 pub use policy::{
     Limits, NetworkPolicy, SandboxPolicy, TmpDir, HIDDEN_IN_HOME, PROTECTED_IN_PROJECT,
 };

@@ -108,6 +108,10 @@ mod linux {
             "killed_helpers_plants_are_quarantined_by_the_next_spawn",
             killed_helpers_plants_are_quarantined_by_the_next_spawn,
         ),
+        (
+            "stopped_sandbox_reverts_at_once",
+            stopped_sandbox_reverts_at_once,
+        ),
     ];
 
     pub fn main() {
@@ -1149,6 +1153,42 @@ print("forked", n, "errno", err)
         )?;
         let left = std::fs::read_dir(&journals).map_or(0, |d| d.count());
         expect(left == 0, || format!("{left} journals after recovery"))
+    }
+
+    /// A cancel through `Stopper::stop` (what the agent does) ends a command that ignores
+    /// every catchable signal, and the helper, still alive, removes the hook the command
+    /// planted at once and deletes its journal: nothing is left for a later recovery.
+    fn stopped_sandbox_reverts_at_once() -> Result<(), String> {
+        use std::io::BufRead;
+        let f = fixture();
+        std::fs::remove_dir(f.project.join(".git/hooks")).unwrap();
+        let journals = f.root.join("state/pending-revert");
+        let mut p = policy(&f);
+        p.revert_journal = Some(journals.clone());
+        let cmd = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(
+                "trap '' INT TERM HUP; mkdir .git/hooks && echo evil > .git/hooks/pre-commit \
+                 && echo made && sleep 30",
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = creor_sandbox::spawn(&p, cmd).map_err(|e| format!("spawn: {e}"))?;
+        let stopper = child.stopper().map_err(|e| format!("stopper: {e}"))?;
+        let mut line = String::new();
+        let out = child.stdout.take().unwrap();
+        let _ = std::io::BufReader::new(out).read_line(&mut line);
+        expect(line == "made\n", || format!("precondition: {line:?}"))?;
+        stopper.stop().map_err(|e| format!("stop: {e}"))?;
+        let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+        expect(status.code() == 137, || format!("status {}", status.code()))?;
+        let hooks = f.project.join(".git/hooks");
+        expect(std::fs::symlink_metadata(&hooks).is_err(), || {
+            "the planted hooks directory outlived the cancel".into()
+        })?;
+        let left = std::fs::read_dir(&journals).map_or(0, |d| d.count());
+        expect(left == 0, || format!("{left} journals after the cancel"))
     }
 
     /// A command that ignores SIGTERM cannot make itself uncancellable: after the grace period

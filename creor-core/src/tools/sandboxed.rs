@@ -39,30 +39,6 @@ fn capture(mut r: impl Read, live: Option<(OutputSink, Stream)>) -> Vec<u8> {
     kept
 }
 
-fn pidfd_open(pid: u32) -> Option<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    let pid = libc::pid_t::try_from(pid).ok()?;
-    // SAFETY: pidfd_open(2) takes a pid and flags and returns a new fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    let fd = libc::c_int::try_from(fd).ok().filter(|fd| *fd >= 0)?;
-    // SAFETY: the fd was just created and is owned by nobody else.
-    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
-}
-
-fn kill_pidfd(fd: &std::os::fd::OwnedFd) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: pidfd_send_signal(2) on a pidfd we own; a null siginfo is allowed.
-    unsafe {
-        libc::syscall(
-            libc::SYS_pidfd_send_signal,
-            fd.as_raw_fd(),
-            libc::SIGKILL,
-            std::ptr::null::<libc::siginfo_t>(),
-            0,
-        );
-    }
-}
-
 impl CommandRunner for SandboxRunner {
     fn run<'a>(
         &'a self,
@@ -82,7 +58,11 @@ impl CommandRunner for SandboxRunner {
             }
             let mut child = creor_sandbox::spawn(&req.policy, cmd)
                 .map_err(|e| RunnerError::Sandbox(e.to_string()))?;
-            let killer = pidfd_open(child.id());
+            // Cancelling through the helper (not a SIGKILL of it) lets it clean up after the
+            // command, as when the command ends by itself.
+            let stopper = child
+                .stopper()
+                .map_err(|e| RunnerError::Sandbox(e.to_string()))?;
             let out = child.stdout.take();
             let err = child.stderr.take();
             let live = req.on_output.clone();
@@ -100,9 +80,7 @@ impl CommandRunner for SandboxRunner {
             let (status, stdout, stderr) = tokio::select! {
                 r = &mut waiter => r.map_err(|e| RunnerError::Sandbox(format!("wait: {e}")))?,
                 () = cancel.cancelled() => {
-                    if let Some(fd) = &killer {
-                        kill_pidfd(fd);
-                    }
+                    let _ = tokio::task::spawn_blocking(move || stopper.stop()).await;
                     let _ = waiter.await;
                     return Err(RunnerError::Cancelled);
                 }

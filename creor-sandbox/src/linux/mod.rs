@@ -35,7 +35,7 @@ pub mod wire;
 use std::fmt::Write;
 
 pub use helper::helper_main;
-pub use spawn::{exec_replace, run, spawn, Child, Signaller};
+pub use spawn::{exec_replace, run, spawn, Child, Signaller, Stopper};
 
 use crate::policy::SandboxPolicy;
 use mounts::MountOp;

@@ -141,6 +141,16 @@ impl Child {
         Ok(Signaller(self.pidfd.try_clone()?))
     }
 
+    /// A handle another thread can use to cancel the sandbox while this one waits, the way a
+    /// cancel should: unlike [`Child::kill`], the helper survives to clean up after the
+    /// command (see [`Stopper::stop`]).
+    pub fn stopper(&self) -> Result<Stopper> {
+        Ok(Stopper {
+            control: self.control.try_clone()?,
+            pidfd: self.pidfd.try_clone()?,
+        })
+    }
+
     /// Waits for the command, enforcing the policy's timeout. A sandbox that could not be
     /// built, or a program that could not be executed, is an error naming the step.
     pub fn wait(&mut self) -> Result<ExitStatus> {
@@ -189,6 +199,42 @@ impl Child {
             _ => 125,
         };
         Ok(ExitStatus { code, timed_out })
+    }
+}
+
+/// Cancels a running sandbox from another thread.
+#[derive(Debug)]
+pub struct Stopper {
+    control: UnixStream,
+    pidfd: OwnedFd,
+}
+
+impl Stopper {
+    /// How long the helper gets to kill pid 1 and clean up before it is SIGKILLed itself.
+    const GRACE: Duration = Duration::from_secs(2);
+
+    /// Ends the sandbox now. Shutting down the control socket is the helper's "parent gone"
+    /// signal: it SIGKILLs pid 1 (so every process of the sandbox), removes what the command
+    /// created at absent protected paths, deletes its revert journal and exits 137. A SIGKILL
+    /// of the helper would leave that clean-up to the next run's journal recovery. Should the
+    /// helper not be gone within [`Stopper::GRACE`], it is SIGKILLed. Blocks until one of the
+    /// two happened. A sandbox that already ended is not an error.
+    pub fn stop(&self) -> Result<()> {
+        let _ = self.control.shutdown(std::net::Shutdown::Both);
+        let mut pfd = libc::pollfd {
+            fd: self.pidfd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(Self::GRACE.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, ms) } > 0 {
+            return Ok(());
+        }
+        match sys::pidfd_send_signal(self.pidfd.as_raw_fd(), libc::SIGKILL) {
+            Err(e) if e.raw_os_error() != Some(libc::ESRCH) => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 }
 
