@@ -1103,16 +1103,20 @@ print("forked", n, "errno", err)
     /// `Child::kill` SIGKILLs the helper, so the revert never runs: the journal it wrote
     /// outlives it, and the next spawn renames the planted hook aside (not deleting it) and
     /// says so on that command's stderr. The journal is gone afterwards.
-    fn killed_helpers_plants_are_quarantined_by_the_next_spawn() -> Result<(), String> {
+    /// A sandbox (journal under the fixture's state dir) whose command, ignoring every
+    /// catchable signal, has planted `.git/hooks/pre-commit` where there was no `.git/hooks`.
+    fn planted_hook(f: &Fixture) -> Result<(SandboxPolicy, creor_sandbox::Child, PathBuf), String> {
         use std::io::BufRead;
-        let f = fixture();
         std::fs::remove_dir(f.project.join(".git/hooks")).unwrap();
         let journals = f.root.join("state/pending-revert");
-        let mut p = policy(&f);
+        let mut p = policy(f);
         p.revert_journal = Some(journals.clone());
         let cmd = Command::new("/bin/sh")
             .arg("-c")
-            .arg("mkdir .git/hooks && echo evil > .git/hooks/pre-commit && echo made && sleep 30")
+            .arg(
+                "trap '' INT TERM HUP; mkdir .git/hooks && echo evil > .git/hooks/pre-commit \
+                 && echo made && sleep 30",
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -1120,9 +1124,15 @@ print("forked", n, "errno", err)
         let mut line = String::new();
         let out = child.stdout.take().unwrap();
         let _ = std::io::BufReader::new(out).read_line(&mut line);
+        expect(line == "made\n", || format!("precondition: {line:?}"))?;
+        Ok((p, child, journals))
+    }
+
+    fn killed_helpers_plants_are_quarantined_by_the_next_spawn() -> Result<(), String> {
+        let f = fixture();
+        let (p, mut child, journals) = planted_hook(&f)?;
         child.kill().map_err(|e| format!("kill: {e}"))?;
         let _ = child.wait();
-        expect(line == "made\n", || format!("precondition: {line:?}"))?;
         let hook = f.project.join(".git/hooks/pre-commit");
         expect(hook.exists(), || "the kill reverted the hook?".into())?;
         let left = std::fs::read_dir(&journals).map_or(0, |d| d.count());
@@ -1159,27 +1169,9 @@ print("forked", n, "errno", err)
     /// every catchable signal, and the helper, still alive, removes the hook the command
     /// planted at once and deletes its journal: nothing is left for a later recovery.
     fn stopped_sandbox_reverts_at_once() -> Result<(), String> {
-        use std::io::BufRead;
         let f = fixture();
-        std::fs::remove_dir(f.project.join(".git/hooks")).unwrap();
-        let journals = f.root.join("state/pending-revert");
-        let mut p = policy(&f);
-        p.revert_journal = Some(journals.clone());
-        let cmd = Command::new("/bin/sh")
-            .arg("-c")
-            .arg(
-                "trap '' INT TERM HUP; mkdir .git/hooks && echo evil > .git/hooks/pre-commit \
-                 && echo made && sleep 30",
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = creor_sandbox::spawn(&p, cmd).map_err(|e| format!("spawn: {e}"))?;
+        let (_, mut child, journals) = planted_hook(&f)?;
         let stopper = child.stopper().map_err(|e| format!("stopper: {e}"))?;
-        let mut line = String::new();
-        let out = child.stdout.take().unwrap();
-        let _ = std::io::BufReader::new(out).read_line(&mut line);
-        expect(line == "made\n", || format!("precondition: {line:?}"))?;
         stopper.stop().map_err(|e| format!("stop: {e}"))?;
         let status = child.wait().map_err(|e| format!("wait: {e}"))?;
         expect(status.code() == 137, || format!("status {}", status.code()))?;
