@@ -183,13 +183,14 @@ pub fn revert_journal_dir(env: &[(OsString, OsString)]) -> PathBuf {
     }
 }
 
-/// A journal directory the sandbox could write (the project is `$HOME`, or a read-write grant
-/// covers the state directory) would let a command delete its own journal or forge one, and
-/// rewrite the audit log next to it. Such a directory is made now (0700) and creor's whole
-/// state directory (its parent: journals and audit logs) is protected like `.creor/`: bound
-/// read-only, its parents pinned. Returned canonical, as the sandbox compares it; if it cannot
-/// be made, the sandbox refuses the run naming it.
-fn guard_journal_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<PathBuf>) -> PathBuf {
+/// One of creor's own directories (the revert journals; the schema memo) that the sandbox
+/// could write (the project is `$HOME`, or a read-write grant covers it) would let a command
+/// delete its own journal or forge one, rewrite the audit log next to it, or plant schema
+/// passes. Such a directory is made now (0700) and, with its `creor` parent (journals and
+/// audit logs; the whole cache), protected like `.creor/`: bound read-only, its parents
+/// pinned. Returned canonical, as the sandbox compares it; if it cannot be made, the sandbox
+/// refuses the run naming it.
+fn guard_state_dir(dir: PathBuf, writable: &[PathBuf], protected: &mut Vec<PathBuf>) -> PathBuf {
     // Canonical through its deepest existing ancestor (the directories may not exist yet).
     let Some(c) = dir.ancestors().find_map(|a| {
         let rest = dir.strip_prefix(a).ok()?;
@@ -313,11 +314,14 @@ pub fn build(
     }
     ensure_hooks_dir(&project);
     let mut protected: Vec<PathBuf> = PROTECTED.iter().map(|rel| project.join(rel)).collect();
-    let revert_journal = Some(guard_journal_dir(
+    let revert_journal = Some(guard_state_dir(
         revert_journal_dir(&host_env),
         &writable_roots,
         &mut protected,
     ));
+    if let Some(memo) = crate::config::schema_cache::dir() {
+        guard_state_dir(memo, &writable_roots, &mut protected);
+    }
     let tmp_size = config.sandbox.tmp_size.unwrap_or(1 << 30);
     Ok(SandboxPolicy {
         project,

@@ -218,28 +218,32 @@ fn an_unwritable_journal_dir_refuses_to_run() {
 
 /// A state directory inside the project (as when the project is `$HOME`) still works, but
 /// creor's state is protected: the command can neither empty nor move the journal directory,
-/// nor touch the audit logs beside it.
+/// nor touch the audit logs beside it, nor plant a schema pass in creor's cache.
 #[test]
 fn a_journal_dir_inside_the_project_is_out_of_the_commands_reach() {
     let case = Case::new();
     let state = case.project.join(".state");
+    let cache = case.project.join(".cache");
     let journals = state.join("creor/pending-revert");
     let out = super::util::creor()
         .current_dir(&case.project)
         .env("XDG_STATE_HOME", &state)
+        .env("XDG_CACHE_HOME", &cache)
         .args(["exec", "--", "/bin/sh", "-c"])
         .arg(format!(
             "touch {j}/1-1.json; echo a=$?; mv {s}/creor {s}/moved; echo b=$?; \
-             rm -rf {s}; echo c=$?; mkdir {s}/creor/audit; echo d=$?",
+             rm -rf {s}; echo c=$?; mkdir {s}/creor/audit; echo d=$?; \
+             mkdir -p {c}/creor/schema-valid && touch {c}/creor/schema-valid/forged; echo e=$?",
             j = journals.display(),
-            s = state.display()
+            s = state.display(),
+            c = cache.display()
         ))
         .output()
         .expect("run creor");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    for step in ["a=0", "b=0", "c=0", "d=0"] {
+    for step in ["a=0", "b=0", "c=0", "d=0", "e=0"] {
         assert!(!stdout.contains(step), "{step}: {stdout} {stderr}");
     }
     assert!(journals.is_dir(), "{stderr}");

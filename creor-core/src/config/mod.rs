@@ -32,7 +32,7 @@ mod paths;
 mod profiles;
 mod raw;
 mod schema;
-mod schema_cache;
+pub mod schema_cache;
 mod show;
 mod sources;
 mod types;

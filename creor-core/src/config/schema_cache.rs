@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// Where the memo lives for this process (`None` without `XDG_CACHE_HOME` or `HOME`).
-fn dir() -> Option<PathBuf> {
+/// Where the memo lives for this process (`None` without `XDG_CACHE_HOME` or `HOME`). The
+/// sandbox policy protects it when a sandboxed command could otherwise write it (a project
+/// that is `$HOME`): a planted entry would skip the schema pass for a document.
+pub fn dir() -> Option<PathBuf> {
     let from_xdg = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute());
