@@ -3,6 +3,7 @@
 #
 #   bench/spawn.sh [ROUNDS]          (default 100; at least 50)
 #   CREOR=/path/to/creor bench/spawn.sh   (default: target/release/creor, built if missing)
+#   BENCH_PROJECT=DIR bench/spawn.sh      (time it in DIR instead of an empty scratch project)
 #
 # Rounds are interleaved (each round runs all three, in a rotating order) so machine noise hits
 # every contender alike. Prints median, p90, min and the ratios; the target (issue 3) is creor's
@@ -21,10 +22,15 @@ command -v bwrap >/dev/null || { echo "spawn.sh: bwrap not found (apt-get instal
 command -v python3 >/dev/null || { echo "spawn.sh: python3 not found" >&2; exit 1; }
 creor=$(realpath "$creor")
 
-# A scratch project: creor's default project is the current directory.
-proj=$(mktemp -d "${TMPDIR:-/tmp}/creor-bench-XXXXXX")
-trap 'rm -rf "$proj"' EXIT
-cd "$proj"
+# A scratch project (creor's default project is the current directory), or a real one:
+# BENCH_PROJECT=DIR times the spawn there (a git checkout with its creor.json, say).
+if [ -n "${BENCH_PROJECT:-}" ]; then
+  cd "$BENCH_PROJECT"
+else
+  proj=$(mktemp -d "${TMPDIR:-/tmp}/creor-bench-XXXXXX")
+  trap 'rm -rf "$proj"' EXIT
+  cd "$proj"
+fi
 
 exec python3 - "$rounds" "$creor" <<'PY'
 import os, statistics, sys, time
