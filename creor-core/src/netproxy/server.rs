@@ -37,8 +37,7 @@ impl Shared {
     /// Reports a decision to the hook before the connection goes on. The audit hook locks,
     /// reads and appends to its log file (its `fsync` runs later, off this path), so it runs
     /// on a blocking thread rather than stalling an async worker that other connections
-    /// share.
-    /// An error means the decision was not recorded.
+    /// share. An error means the decision was not recorded.
     pub async fn record(&self, event: ProxyEvent) -> Result<(), String> {
         let hook = self.hook.clone();
         match tokio::task::spawn_blocking(move || hook.record(&event)).await {

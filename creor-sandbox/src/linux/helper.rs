@@ -219,12 +219,10 @@ fn run_decoded(plan: &LinuxPlan, lifeline: Option<RawFd>) -> Result<i32> {
         eprintln!("{line}");
     }
     // Dropping `_journal` (every return below comes after the sandbox is gone) deletes it.
-    // Nothing to revert, nothing to journal.
+    // The plan carries one only when there is something to revert.
     let _journal = match &plan.journal {
-        Some(j) if !plan.revert.is_empty() => {
-            Some(journal::write(&j.dir, &j.project, &plan.revert)?)
-        }
-        _ => None,
+        Some(j) => Some(journal::write(&j.dir, &j.project, &plan.revert)?),
+        None => None,
     };
     let (ours, theirs) = UnixStream::pair().map_err(|e| setup("socketpair", e))?;
     // SAFETY: the helper is single-threaded.
