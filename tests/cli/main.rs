@@ -6,6 +6,7 @@ mod exec;
 mod fake_model;
 mod hook;
 mod journal;
+mod launcher;
 mod network;
 mod policy;
 mod run;
