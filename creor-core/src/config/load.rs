@@ -86,9 +86,10 @@ pub fn load_with_env(opts: &LoadOptions, env: &dyn Env) -> Result<ResolvedConfig
     let refs: Vec<(Layer, &ParsedFile)> = files.iter().map(|(l, p)| (*l, p)).collect();
     let defs = profiles::collect(&refs)?;
     let selection = profiles::select(opts.profile.as_deref(), env, &refs, &defs, &project)?;
-    let selected: Option<&ProfileDef> = selection
-        .as_ref()
-        .and_then(|s| defs.iter().find(|d| d.name == s.name));
+    let selected: Option<ProfileDef> = match &selection {
+        Some(s) => profiles::definition(&defs, &s.name)?,
+        None => None,
+    };
 
     let mut contribs: Vec<Contrib<'_>> = Vec::new();
     let mut layers = Vec::new();
@@ -115,7 +116,7 @@ pub fn load_with_env(opts: &LoadOptions, env: &dyn Env) -> Result<ResolvedConfig
             });
         }
     }
-    if let Some(def) = selected {
+    if let Some(def) = &selected {
         contribs.push(Contrib {
             layer: Layer::Profile,
             file: def.file.clone(),

@@ -105,22 +105,11 @@ fn parse_profile_unchecked(text: &str, file: &Path) -> Result<(RawProfile, Node)
     Ok((profile, tree))
 }
 
-/// Every profile known to this load: bundled first, then each file's `profiles`. A name
-/// defined twice is an error naming both places (no file may shadow another's profile).
+/// The profiles the files define. A name defined twice is an error naming both places (no
+/// file may shadow another's profile; bundled names are refused by the file check). Bundled
+/// profiles are not parsed here: a load parses only the one it selects ([`definition`]).
 pub fn collect(files: &[(Layer, &ParsedFile)]) -> Result<Vec<ProfileDef>, ConfigError> {
-    let mut defs = Vec::new();
-    for (name, text) in BUNDLED {
-        let file = bundled_label(name);
-        let (profile, tree) = parse_profile_unchecked(text, &file)?;
-        defs.push(ProfileDef {
-            name: (*name).to_string(),
-            profile,
-            file,
-            tree,
-            prefix: Vec::new(),
-            defined_in: Layer::Builtin,
-        });
-    }
+    let mut defs: Vec<ProfileDef> = Vec::new();
     for (layer, parsed) in files {
         for (name, profile) in parsed.raw.profiles.iter().flatten() {
             let prefix = vec![Seg::Key("profiles".into()), Seg::Key(name.clone())];
@@ -151,6 +140,27 @@ pub fn collect(files: &[(Layer, &ParsedFile)]) -> Result<Vec<ProfileDef>, Config
     Ok(defs)
 }
 
+/// The definition of profile `name`: a file's, else the bundled one, parsed now. `None` for
+/// a name neither defines ([`select`] has already refused those).
+pub fn definition(defs: &[ProfileDef], name: &str) -> Result<Option<ProfileDef>, ConfigError> {
+    if let Some(def) = defs.iter().find(|d| d.name == name) {
+        return Ok(Some(def.clone()));
+    }
+    let Some((_, text)) = BUNDLED.iter().find(|(n, _)| *n == name) else {
+        return Ok(None);
+    };
+    let file = bundled_label(name);
+    let (profile, tree) = parse_profile_unchecked(text, &file)?;
+    Ok(Some(ProfileDef {
+        name: name.to_string(),
+        profile,
+        file,
+        tree,
+        prefix: Vec::new(),
+        defined_in: Layer::Builtin,
+    }))
+}
+
 /// The selected profile and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
@@ -170,9 +180,10 @@ pub fn select(
     defs: &[ProfileDef],
     project: &Path,
 ) -> Result<Option<Selection>, ConfigError> {
-    let known = |n: &str| defs.iter().any(|d| d.name == n);
+    let known = |n: &str| BUNDLED.iter().any(|(b, _)| *b == n) || defs.iter().any(|d| d.name == n);
     let names = || {
-        let mut v: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+        let mut v: Vec<&str> = BUNDLED.iter().map(|(b, _)| *b).collect();
+        v.extend(defs.iter().map(|d| d.name.as_str()));
         v.sort_unstable();
         v.join(", ")
     };
