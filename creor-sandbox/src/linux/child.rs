@@ -1,5 +1,6 @@
-//! The command child: the last process before `execve`. Runs inside the finished root, forked
-//! by pid 1 (single-threaded, so plain Rust is safe here). Order matters: fds, session,
+//! The command child: the last process before `execve`. Runs inside the finished root, cloned
+//! by pid 1 sharing its memory until execve (pid 1 is single-threaded and suspended meanwhile,
+//! so plain Rust is safe here). Order matters: fds, session,
 //! working directory, rlimits, landlock, capabilities + no_new_privs, seccomp last, execve.
 
 use std::ffi::{CString, OsStr, OsString};

@@ -8,10 +8,11 @@ use std::io::IoSliceMut;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
+use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{ForkResult, Pid};
+use nix::unistd::Pid;
 
 use super::child::{self, ChildPlan};
 use super::plan::LinuxPlan;
@@ -28,6 +29,10 @@ pub const FORWARDED: &[Signal] = &[
     Signal::SIGUSR2,
     Signal::SIGWINCH,
 ];
+
+/// Stack of the command child until it execs: the landlock and seccomp setup need a few
+/// pages; generous, since an overflow would kill the spawn (guard page), not corrupt it.
+const CHILD_STACK: usize = 1 << 20;
 
 fn setup(what: &str, e: impl std::fmt::Display) -> SandboxError {
     SandboxError::HelperSetup {
@@ -126,19 +131,34 @@ fn run(plan: &LinuxPlan, sync: UnixStream) -> Result<i32> {
     }
     mask.thread_block().map_err(|e| setup("block signals", e))?;
 
-    // SAFETY: pid 1 is single-threaded (cloned from the single-threaded helper).
-    let child = match unsafe { nix::unistd::fork() }.map_err(|e| setup("fork command", e))? {
-        ForkResult::Child => child::run(&ChildPlan {
-            cwd: &plan.cwd,
-            rlimits: &plan.rlimits,
-            landlock: &plan.landlock,
-            seccomp: &plan.seccomp,
-            program: &plan.program,
-            args: &plan.args,
-            env: &plan.env,
-        }),
-        ForkResult::Parent { child } => child,
+    let child_plan = ChildPlan {
+        cwd: &plan.cwd,
+        rlimits: &plan.rlimits,
+        landlock: &plan.landlock,
+        seccomp: &plan.seccomp,
+        program: &plan.program,
+        args: &plan.args,
+        env: &plan.env,
     };
+    // The command child shares pid 1's memory until it execs (vfork semantics): no page
+    // tables to copy and no copy-on-write faults on the way to `execve`, about 0.1 ms of
+    // every spawn. Its credentials, fd table, rlimits, signal handlers and seccomp/landlock
+    // state are its own (no CLONE_THREAD, CLONE_FILES, CLONE_SIGHAND, CLONE_FS).
+    let mut stack =
+        sys::ChildStack::new(CHILD_STACK).map_err(|e| setup("map the child stack", e))?;
+    // SAFETY: CLONE_VM + CLONE_VFORK: pid 1 (single-threaded) is suspended until the child
+    // execs or exits, so nothing races the child's use of the shared heap; the child never
+    // returns (`child::run` execs or `_exit`s) and runs on its own guarded stack.
+    let child = unsafe {
+        nix::sched::clone(
+            Box::new(|| child::run(&child_plan)),
+            stack.as_mut_slice(),
+            CloneFlags::CLONE_VM | CloneFlags::CLONE_VFORK,
+            Some(libc::SIGCHLD),
+        )
+    }
+    .map_err(|e| setup("start the command", e))?;
+    drop(stack);
     loop {
         let sig = mask.wait().map_err(|e| setup("sigwait", e))?;
         if sig != Signal::SIGCHLD {

@@ -167,6 +167,56 @@ pub unsafe fn clone_fork(flags: u64) -> io::Result<libc::pid_t> {
     Ok(rc as libc::pid_t)
 }
 
+/// The stack of a child that shares its parent's memory (`CLONE_VM`): a private mapping
+/// with an inaccessible page below it, so an overflow faults in the child instead of
+/// writing over the parent's memory.
+pub struct ChildStack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+impl ChildStack {
+    /// Maps `len` usable bytes plus the guard page.
+    pub fn new(len: usize) -> io::Result<Self> {
+        const GUARD: usize = 4096;
+        let total = len + GUARD;
+        // SAFETY: a fresh anonymous mapping; checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                total,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let stack = ChildStack { base, len: total };
+        // SAFETY: the lowest page of the mapping we own.
+        check(unsafe { libc::mprotect(base, GUARD, libc::PROT_NONE) }.into())?;
+        Ok(stack)
+    }
+
+    /// The usable part (above the guard page); the stack grows down from its end.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        const GUARD: usize = 4096;
+        // SAFETY: the mapping is `len` bytes long and lives as long as `self`.
+        unsafe {
+            std::slice::from_raw_parts_mut(self.base.cast::<u8>().add(GUARD), self.len - GUARD)
+        }
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping the mapping this value owns.
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
 /// `close_range(first, ~0, 0)`: close every fd from `first` up.
 pub fn close_from(first: libc::c_uint) -> io::Result<()> {
     // SAFETY: plain syscall.
