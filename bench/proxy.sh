@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$ROOT" && cargo build --release --quiet --bin creor)
+(cd "$ROOT" && cargo build --release --quiet --bin creor --bin creor-agent)
 CREOR="$ROOT/target/release/creor"
 mkdir -p "$WORK/project"
 

@@ -17,7 +17,7 @@ WORK=$(mktemp -d /tmp/creor-bench.XXXXXX)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
 command -v rg >/dev/null || { echo "ripgrep (rg) is required: apt-get install ripgrep" >&2; exit 2; }
-(cd "$ROOT" && cargo build --release --quiet --bin creor)
+(cd "$ROOT" && cargo build --release --quiet --bin creor --bin creor-agent)
 CREOR="$ROOT/target/release/creor"
 
 echo "generating ${SIZE_MB} MB of source-like text (seed $SEED) in $WORK/tree"
