@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use creor_core::config::{load_with_env, Level, LoadOptions, MapEnv};
 use creor_core::permission::Request;
@@ -26,9 +26,15 @@ fn allow_all(project: &Path, home: &Path) -> ResolvedConfig {
 /// (`creor run` had this; the TUI had lost it).
 #[test]
 fn floor_holds_when_home_is_a_symlink() {
-    // Not under /tmp: tools refuse the host's /tmp before the engine is even asked.
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    std::fs::create_dir_all(&base).unwrap();
+    // Not under /tmp: tools refuse the host's /tmp before the engine is even asked. The
+    // checkout itself may sit there (a CI clone), so its target dir is only the fallback.
+    let base = [
+        PathBuf::from("/var/tmp"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+    ]
+    .into_iter()
+    .find(|b| !b.starts_with("/tmp") && std::fs::create_dir_all(b).is_ok())
+    .expect("a scratch directory outside /tmp");
     let root = tempfile::tempdir_in(&base).unwrap();
     let home = root.path().join("home");
     let project = root.path().join("project");
