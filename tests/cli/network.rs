@@ -428,7 +428,7 @@ fn the_agents_bash_reaches_allowed_hosts_through_the_session_proxy() {
     use crate::fake_model::{self as fm, FakeModel};
     use serde_json::json;
     // Not under /tmp: the session's private /tmp would hide a project there.
-    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let tmp = crate::util::scratch();
     let root = tmp.path().canonicalize().expect("canon");
     let project = root.join("proj");
     let home = root.join("home");

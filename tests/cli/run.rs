@@ -20,7 +20,7 @@ impl Case {
     fn new() -> Case {
         // Not under /tmp: creor maps /tmp to the session's private tmp, and a real home or
         // project does not live there.
-        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+        let tmp = crate::util::scratch();
         let root = tmp.path().canonicalize().expect("canon");
         let project = root.join("proj");
         let home = root.join("home");

@@ -119,7 +119,7 @@ fn wait_requests(model: &FakeModel, n: usize) -> Vec<fm::Seen> {
 
 #[test]
 fn cards_answer_once_deny_and_for_session() {
-    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let tmp = crate::util::scratch();
     let root = tmp.path().canonicalize().expect("canon");
     let (project, home, state, config) = (
         root.join("proj"),
@@ -231,7 +231,7 @@ fn cards_answer_once_deny_and_for_session() {
 
 #[test]
 fn shell_escape_works_without_a_provider_and_output_is_escaped() {
-    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let tmp = crate::util::scratch();
     let root = tmp.path().canonicalize().expect("canon");
     let (project, home, state, config) = (
         root.join("proj"),
@@ -289,7 +289,7 @@ fn shell_escape_works_without_a_provider_and_output_is_escaped() {
 
 #[test]
 fn a_sandbox_that_cannot_start_is_announced_loudly() {
-    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let tmp = crate::util::scratch();
     let root = tmp.path().canonicalize().expect("canon");
     let (project, home, state) = (root.join("proj"), root.join("home"), root.join("state"));
     for d in [&project, &home, &state] {
@@ -348,7 +348,7 @@ fn hello_server() -> u16 {
 
 #[test]
 fn an_unlisted_host_raises_a_network_card() {
-    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let tmp = crate::util::scratch();
     let root = tmp.path().canonicalize().expect("canon");
     let (project, home, state, config) = (
         root.join("proj"),
