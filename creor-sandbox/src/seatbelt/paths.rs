@@ -164,12 +164,26 @@ pub fn ancestors(path: &str) -> Vec<String> {
 }
 
 /// A scratch directory for tests that need real symlinks, outside `/tmp`, `/var` and `/etc`
-/// (which the alias table maps to macOS paths before canonicalising).
+/// (which the alias table maps to macOS paths before canonicalising): the target dir, or
+/// `/dev/shm` when the checkout itself sits under one of them (a CI clone in `/tmp`).
 #[cfg(test)]
 pub(crate) fn scratch() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/seatbelt-scratch");
-    std::fs::create_dir_all(&base).expect("create scratch base");
-    let base = base.canonicalize().expect("canonical scratch base");
+    let aliased = |p: &Path| {
+        ["/tmp", "/var", "/etc", "/private"]
+            .iter()
+            .any(|a| p.starts_with(a))
+    };
+    let base = [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/seatbelt-scratch"),
+        PathBuf::from("/dev/shm/creor-seatbelt-scratch"),
+    ]
+    .into_iter()
+    .filter_map(|b| {
+        std::fs::create_dir_all(&b).ok()?;
+        b.canonicalize().ok()
+    })
+    .find(|b| !aliased(b))
+    .expect("a scratch directory outside /tmp, /var and /etc");
     tempfile::tempdir_in(base).expect("scratch dir")
 }
 
