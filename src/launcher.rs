@@ -17,9 +17,10 @@ use crate::cmd::{self, exec::ExecArgs, Exit};
 /// The binary every command but `exec` runs in, found next to the launcher.
 pub const AGENT: &str = "creor-agent";
 
-/// Set by the launcher for the agent it starts: the version it was built as, so a stale
-/// `creor-agent` left next to a newer launcher refuses to run instead of acting on a
-/// configuration or protocol it does not know.
+/// Set by the launcher for the agent it starts: the version it was built as, so a
+/// `creor-agent` of another release left next to the launcher (a partial upgrade) refuses to
+/// run instead of acting on a configuration it reads differently. Builds of one version are
+/// not told apart: `cargo run` rebuilds only the launcher, so developers use `cargo build`.
 pub const LAUNCHER_VERSION_ENV: &str = "CREOR_LAUNCHER_VERSION";
 
 /// `creor exec` alone: parsing its arguments needs none of the other subcommands' definitions.
