@@ -88,3 +88,41 @@ fn exec_help_is_the_exec_subcommand_help() {
     );
     assert!(help.contains("--network"), "{help}");
 }
+
+/// Defined symbols of a binary whose names contain `needle` (`nm`, from binutils).
+fn symbols_with(binary: &str, needle: &str) -> usize {
+    let out = Command::new("nm")
+        .args(["--defined-only", binary])
+        .output()
+        .expect("nm (binutils) is needed for this test");
+    assert!(out.status.success(), "nm {binary} failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .count()
+}
+
+/// The launcher's speed comes from what it does not link: nothing of the TUI, the model
+/// providers or the web tools may creep back into the per-command binary.
+#[test]
+fn the_launcher_links_neither_the_tui_nor_the_providers() {
+    for krate in [
+        "creor_tui",
+        "ratatui",
+        "crossterm",
+        "reqwest",
+        "hyper",
+        "html2text",
+    ] {
+        assert_eq!(
+            symbols_with(env!("CARGO_BIN_EXE_creor"), krate),
+            0,
+            "the creor launcher links {krate}"
+        );
+        // Control: the agent does, so the search itself works.
+        assert!(
+            symbols_with(env!("CARGO_BIN_EXE_creor-agent"), krate) > 0,
+            "{krate}"
+        );
+    }
+}
