@@ -176,10 +176,12 @@ pub struct ChildStack {
 }
 
 impl ChildStack {
+    /// The inaccessible page at the bottom of the mapping.
+    const GUARD: usize = 4096;
+
     /// Maps `len` usable bytes plus the guard page.
     pub fn new(len: usize) -> io::Result<Self> {
-        const GUARD: usize = 4096;
-        let total = len + GUARD;
+        let total = len + Self::GUARD;
         // SAFETY: a fresh anonymous mapping; checked below.
         let base = unsafe {
             libc::mmap(
@@ -196,16 +198,18 @@ impl ChildStack {
         }
         let stack = ChildStack { base, len: total };
         // SAFETY: the lowest page of the mapping we own.
-        check(unsafe { libc::mprotect(base, GUARD, libc::PROT_NONE) }.into())?;
+        check(unsafe { libc::mprotect(base, Self::GUARD, libc::PROT_NONE) }.into())?;
         Ok(stack)
     }
 
     /// The usable part (above the guard page); the stack grows down from its end.
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        const GUARD: usize = 4096;
         // SAFETY: the mapping is `len` bytes long and lives as long as `self`.
         unsafe {
-            std::slice::from_raw_parts_mut(self.base.cast::<u8>().add(GUARD), self.len - GUARD)
+            std::slice::from_raw_parts_mut(
+                self.base.cast::<u8>().add(Self::GUARD),
+                self.len - Self::GUARD,
+            )
         }
     }
 }
